@@ -1,0 +1,24 @@
+package io.shoal.model;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Case-insensitive enum parsing with an error that names the field and the accepted values. */
+final class Enums {
+    private Enums() {}
+
+    static <E extends Enum<E>> E parse(Class<E> type, String field, String value) {
+        if (value != null) {
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(value.trim())) {
+                    return e;
+                }
+            }
+        }
+        String accepted = Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
+        throw new IllegalArgumentException(field + ": '" + value + "' is not one of " + accepted);
+    }
+}
