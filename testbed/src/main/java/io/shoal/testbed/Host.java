@@ -66,6 +66,14 @@ public final class Host {
         return testbed.prefix().fabricLink(name);
     }
 
+    /**
+     * The command line that runs {@code command} inside this member, for callers that start the
+     * process themselves (e.g. with the terminal attached).
+     */
+    public List<String> commandLine(String... command) {
+        return IpScaffold.inNamespace(namespace(), List.of(command));
+    }
+
     /** Runs {@code command} in this member and waits up to a minute for it. */
     public ExecResult exec(String... command) {
         return exec(DEFAULT_TIMEOUT, command);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A long-running process inside a testbed member, as a machine's process would be: it can be killed
@@ -72,14 +73,30 @@ public final class HostProcess {
         }
     }
 
-    /** Stops the process and its descendants with SIGSTOP; the kernel keeps their sockets open. */
+    /**
+     * Stops the process and its descendants with SIGSTOP; the kernel keeps their sockets open. Returns
+     * once the process is stopped: signal delivery is asynchronous.
+     */
     public void pause() {
         Signals.send("STOP", tree());
+        awaitPaused(true);
     }
 
-    /** Continues a paused process and its descendants with SIGCONT. */
+    /** Continues a paused process and its descendants with SIGCONT; returns once it runs again. */
     public void resume() {
         Signals.send("CONT", tree());
+        awaitPaused(false);
+    }
+
+    private void awaitPaused(boolean paused) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (isAlive() && isPaused() != paused) {
+            if (System.nanoTime() > deadline) {
+                throw new TestbedException(
+                        "process " + pid() + " did not " + (paused ? "stop" : "continue") + " within 5s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     /** Waits up to {@code timeout} for the process to exit; returns its status if it did. */
