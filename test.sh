@@ -17,7 +17,8 @@ testbed/provision.sh
 
 echo "== 2/2 mvn -B verify (all modules, unit + integration tests)"
 status=0
-mvn -B verify "$@" || status=$?
+# sed: Maven 3.8 prints bare colour resets even in batch mode; keep the log plain.
+mvn -B verify "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' || status=$?
 
 # Surefire's summary lines, one per module, so the outcome is readable without scrolling.
 echo "== test summary"

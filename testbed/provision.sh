@@ -44,8 +44,19 @@ install_packages() {
   fi
   say "packages: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Installing docker.io would start dockerd with its defaults (a docker0 bridge in 172.17.0.0/16
+  # and iptables rules), outside the test address plan. policy-rc.d exit 101 tells maintainer
+  # scripts not to start any daemon; start_dockerd below starts it with the right flags.
+  local policy=/usr/sbin/policy-rc.d made_policy=
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod +x "$policy"
+    made_policy=1
+  fi
+  local status=0
+  { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; } || status=$?
+  [[ -z $made_policy ]] || rm -f "$policy"
+  ((status == 0)) || die "apt-get failed (status $status) installing: ${missing[*]}"
 }
 
 docker_answers() {
@@ -91,6 +102,7 @@ build_image() {
   fi
   local dir
   dir=$(mktemp -d /tmp/shoal-busybox.XXXXXX)
+  chmod 755 "$dir" # becomes the image's /, which mktemp made private
   # shellcheck disable=SC2064 # expand $dir now: it is local
   trap "rm -rf '$dir'" RETURN
   mkdir -p "$dir/bin" "$dir/etc" "$dir/tmp"
