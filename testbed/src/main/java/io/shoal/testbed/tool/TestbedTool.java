@@ -126,11 +126,9 @@ public final class TestbedTool {
             tb.close();
         }
         Leftovers left = tb.leftovers();
-        out.printf("left behind, namespaces named %s-*:        %s%n", tb.prefix(), describe(left.namespaces()));
-        out.printf("left behind, root-namespace links %s-*:    %s%n", tb.prefix(), describe(left.rootLinks()));
-        out.printf(
-                "left behind, processes in its %d namespaces: %s%n",
-                tb.namespaceInodes().size(), describe(left.pids()));
+        leftLine("namespaces named " + tb.prefix() + "-*", left.namespaces());
+        leftLine("links named " + tb.prefix() + "-* in the root namespace", left.rootLinks());
+        leftLine("processes in the run's " + tb.namespaceInodes().size() + " namespaces", left.pids());
         out.printf(
                 "== demo %s in %.1f s%n",
                 failures == 0 && left.isEmpty() ? "passed" : "FAILED", (System.nanoTime() - started) / 1e9);
@@ -162,6 +160,10 @@ public final class TestbedTool {
                 "%s healed:   %s -> %s %s%n",
                 victim.name(), from.name(), victim.name(), back ? "echoed \"" + healed.stdout() + "\"  ok" : "FAILED");
         return (unreachable ? 0 : 1) + (back ? 0 : 1);
+    }
+
+    private void leftLine(String what, List<?> items) {
+        out.printf("left behind: %-45s %s%n", what, describe(items));
     }
 
     private static String lastLine(String text) {
