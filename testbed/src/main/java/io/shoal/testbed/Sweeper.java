@@ -75,7 +75,16 @@ public final class Sweeper {
     public Plan sweep() {
         Plan plan = select(Namespaces.list(), RunRecord.readAll(stateDir), RunRecord::ownerAlive);
         for (String ns : plan.namespaces()) {
-            Namespaces.killAllIn(Namespaces.inode(ns));
+            long inode;
+            try {
+                inode = Namespaces.inode(ns);
+            } catch (TestbedException e) {
+                if (!java.nio.file.Files.exists(Namespaces.path(ns))) {
+                    continue; // another sweeper removed it meanwhile
+                }
+                throw e;
+            }
+            Namespaces.killAllIn(inode);
             IpScaffold.deleteNamespace(ns);
         }
         for (RunPrefix run : plan.runs()) {
