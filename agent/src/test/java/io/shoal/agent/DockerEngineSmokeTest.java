@@ -71,7 +71,7 @@ class DockerEngineSmokeTest {
     @Test
     void containerWithoutNetworkRunsAndTakesCommandsThroughDockerJava() throws Exception {
         Requirements.require(
-                !docker.listImagesCmd().withImageNameFilter(IMAGE).exec().isEmpty(),
+                !docker.listImagesCmd().withReferenceFilter(IMAGE).exec().isEmpty(),
                 "the image " + IMAGE + " (built by testbed/provision.sh)");
 
         containerId = docker.createContainerCmd(IMAGE)
