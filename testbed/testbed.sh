@@ -3,6 +3,7 @@
 #
 #   testbed/testbed.sh up [N]             N hosts (default 3), kept until 'down'
 #   testbed/testbed.sh list               members, addresses, state; every recorded run
+#   testbed/testbed.sh client lb          add a client / load balancer namespace (198.18.1.k)
 #   testbed/testbed.sh exec h2 ip addr    run a command inside a host (terminal attached)
 #   testbed/testbed.sh cut h2             pull h2's cable (its fabric link goes down)
 #   testbed/testbed.sh heal h2            plug it back in

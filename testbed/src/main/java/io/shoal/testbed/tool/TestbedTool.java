@@ -27,6 +27,7 @@ import java.util.Optional;
  *   demo [N]            bring up N hosts (3), show they talk, tear down, show nothing is left
  *   up [N]              bring up N hosts (3) and keep them after exit
  *   list                the kept run's members, and every run recorded on this machine
+ *   client NAME         add a client or load balancer namespace (198.18.1.k) to the kept run
  *   exec HOST CMD...    run CMD inside HOST (h1, h2 …) of the kept run, terminal attached
  *   cut HOST | heal HOST  cut HOST off the fabric, or plug it back in
  *   down                tear the kept run down
@@ -71,6 +72,7 @@ public final class TestbedTool {
             case "demo" -> demo(hostCount(rest));
             case "up" -> up(hostCount(rest));
             case "list" -> list();
+            case "client" -> client(rest);
             case "exec" -> exec(rest);
             case "cut" -> cut(rest, true);
             case "heal" -> cut(rest, false);
@@ -208,6 +210,15 @@ public final class TestbedTool {
         return 0;
     }
 
+    private int client(String[] args) {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("client: expected NAME (1-8 characters, e.g. lb)");
+        }
+        Host c = keptRun().addClient(args[0]);
+        out.printf("client %s added%n", c);
+        return 0;
+    }
+
     private int exec(String[] args) {
         if (args.length < 2) {
             throw new IllegalArgumentException("exec: expected HOST CMD...");
@@ -329,6 +340,7 @@ public final class TestbedTool {
     }
 
     private static String usage() {
-        return "usage: testbed.sh demo [N] | up [N] | list | exec HOST CMD... | cut HOST | heal HOST | down | sweep";
+        return "usage: testbed.sh demo [N] | up [N] | list | client NAME | exec HOST CMD... | cut HOST | heal HOST"
+                + " | down | sweep";
     }
 }
