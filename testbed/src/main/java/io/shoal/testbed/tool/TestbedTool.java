@@ -43,7 +43,7 @@ public final class TestbedTool {
 
     private final PrintStream out;
 
-    private TestbedTool(PrintStream out) {
+    TestbedTool(PrintStream out) {
         this.out = out;
     }
 
@@ -63,7 +63,7 @@ public final class TestbedTool {
         System.exit(status);
     }
 
-    private int run(String[] args) {
+    int run(String[] args) {
         if (args.length == 0) {
             throw new IllegalArgumentException("command: missing");
         }
