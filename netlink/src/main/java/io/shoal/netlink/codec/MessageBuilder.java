@@ -202,7 +202,7 @@ public final class MessageBuilder {
 
     /**
      * Opens a nested attribute without {@code NLA_F_NESTED}, for the few the kernel parses as plain
-     * bytes (e.g. {@code VETH_INFO_PEER}, which holds an ifinfomsg before its attributes).
+     * bytes and whose policy would reject the flag.
      */
     public int beginNestedUnflagged(int type) {
         int at = attributeHeader(type, 0) - NetlinkH.NLA_HDRLEN;
@@ -228,6 +228,14 @@ public final class MessageBuilder {
     public MessageBuilder sequence(int sequence) {
         requireBegun();
         buffer.putInt(8, sequence);
+        return this;
+    }
+
+    /** Adds {@code NLM_F_*} flags to the begun message's header. */
+    public MessageBuilder addFlags(int flags) {
+        requireBegun();
+        checkU16("message flags", flags);
+        buffer.putShort(6, (short) (flags() | flags));
         return this;
     }
 
