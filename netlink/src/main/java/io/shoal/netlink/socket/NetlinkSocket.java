@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import jnr.ffi.Pointer;
 
 /**
@@ -52,9 +53,10 @@ public final class NetlinkSocket implements Closeable {
     private ByteBuffer sendBuffer;
     private Pointer sendPointer;
     private int sequence;
+    private long datagramsReceived;
     private boolean closed;
 
-    private NetlinkSocket(int protocol, Duration receiveTimeout) {
+    private NetlinkSocket(int protocol, Duration receiveTimeout, int receiveBufferSize) {
         this.protocol = protocol;
         this.kernelAddress = direct(SOCKADDR_NL_SIZE);
         kernelAddress.putShort(0, (short) SocketH.AF_NETLINK); // nl_pid 0 = the kernel, no groups
@@ -63,7 +65,7 @@ public final class NetlinkSocket implements Closeable {
         this.sourceAddressPointer = pointer(sourceAddress);
         this.sourceLength = direct(4);
         this.sourceLengthPointer = pointer(sourceLength);
-        this.receiveBuffer = direct(DEFAULT_RECEIVE_BUFFER);
+        this.receiveBuffer = direct(receiveBufferSize);
         this.receivePointer = pointer(receiveBuffer);
         this.sendBuffer = direct(4096);
         this.sendPointer = pointer(sendBuffer);
@@ -95,12 +97,23 @@ public final class NetlinkSocket implements Closeable {
 
     /** Opens a socket for {@code protocol} ({@code NETLINK_ROUTE}, {@code NETLINK_GENERIC}) in this thread's namespace. */
     public static NetlinkSocket open(int protocol) {
-        return new NetlinkSocket(protocol, Duration.ofSeconds(10));
+        return open(protocol, Duration.ofSeconds(10), DEFAULT_RECEIVE_BUFFER);
     }
 
-    /** Opens a socket whose receives give up after {@code receiveTimeout} with {@code EAGAIN}. */
-    public static NetlinkSocket open(int protocol, Duration receiveTimeout) {
-        return new NetlinkSocket(protocol, receiveTimeout);
+    /**
+     * Opens a socket whose receives give up after {@code receiveTimeout} with {@code EAGAIN}, with a
+     * receive buffer of {@code receiveBufferSize} bytes to start with (it grows when a larger datagram
+     * is peeked).
+     */
+    public static NetlinkSocket open(int protocol, Duration receiveTimeout, int receiveBufferSize) {
+        Objects.requireNonNull(receiveTimeout, "receiveTimeout");
+        if (receiveTimeout.isNegative() || receiveTimeout.isZero()) {
+            throw new IllegalArgumentException("receiveTimeout must be positive, was " + receiveTimeout);
+        }
+        if (receiveBufferSize < 64) {
+            throw new IllegalArgumentException("receiveBufferSize must be >= 64, was " + receiveBufferSize);
+        }
+        return new NetlinkSocket(protocol, receiveTimeout, receiveBufferSize);
     }
 
     /** The netlink protocol this socket speaks. */
@@ -111,6 +124,11 @@ public final class NetlinkSocket implements Closeable {
     /** The port id the kernel gave this socket. */
     public int portId() {
         return portId;
+    }
+
+    /** Datagrams received so far (a dump of many objects spans several). */
+    public synchronized long datagramsReceived() {
+        return datagramsReceived;
     }
 
     /** Current receive buffer size; grows when the kernel sends a larger datagram. */
@@ -258,6 +276,7 @@ public final class NetlinkSocket implements Closeable {
                     Errno.EMSGSIZE.code(),
                     "a " + size + "-byte reply did not fit the " + receiveBuffer.capacity() + "-byte buffer");
         }
+        datagramsReceived++;
         if (sourceAddress.getInt(4) != 0) {
             return -1; // only the kernel (port 0) may answer; ignore anything a process sends us
         }
