@@ -13,6 +13,7 @@ import io.shoal.netlink.uapi.NetlinkH;
 import io.shoal.netlink.uapi.RtnetlinkH;
 import io.shoal.netlink.uapi.SocketH;
 import java.io.Closeable;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -304,7 +305,9 @@ public final class NetlinkSocket implements Closeable {
         ByteBuffer timeval = direct(16); // struct timeval { long tv_sec; long tv_usec; } on 64-bit
         timeval.putLong(0, timeout.getSeconds());
         timeval.putLong(8, timeout.getNano() / 1000);
-        if (libc.setsockopt(fd, SocketH.SOL_SOCKET, SocketH.SO_RCVTIMEO, pointer(timeval), 16) < 0) {
+        int result = libc.setsockopt(fd, SocketH.SOL_SOCKET, SocketH.SO_RCVTIMEO, pointer(timeval), 16);
+        Reference.reachabilityFence(timeval); // the native call read through a pointer into it
+        if (result < 0) {
             throw new NetlinkException("setsockopt(SO_RCVTIMEO)", Native.lastErrno(), null);
         }
     }
@@ -312,7 +315,9 @@ public final class NetlinkSocket implements Closeable {
     private void setIntOption(int level, int option, int value, boolean required) {
         ByteBuffer v = direct(4);
         v.putInt(0, value);
-        if (libc.setsockopt(fd, level, option, pointer(v), 4) < 0 && required) {
+        int result = libc.setsockopt(fd, level, option, pointer(v), 4);
+        Reference.reachabilityFence(v);
+        if (result < 0 && required) {
             throw new NetlinkException("setsockopt(" + level + ", " + option + ")", Native.lastErrno(), null);
         }
     }
