@@ -6,6 +6,7 @@ import io.shoal.netlink.codec.MessageBuilder;
 import io.shoal.netlink.codec.NdMsg;
 import io.shoal.netlink.codec.NetlinkMessage;
 import io.shoal.netlink.socket.NetlinkSocket;
+import io.shoal.netlink.socket.Request;
 import io.shoal.netlink.uapi.NeighbourH;
 import io.shoal.netlink.uapi.NetlinkH;
 import io.shoal.netlink.uapi.RtnetlinkH;
@@ -30,9 +31,7 @@ public final class FdbEntries {
 
     /** Adds {@code mac} behind {@code destination} on device {@code index}; {@code EEXIST} when present. */
     public void add(int index, MacAddress mac, InetAddress destination) {
-        socket.execute(
-                request(RtnetlinkH.RTM_NEWNEIGH, NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_EXCL, index, mac, destination),
-                "add fdb " + mac + describe(destination) + " on link #" + index);
+        execute(addRequest(index, mac, destination));
     }
 
     /** Adds or replaces the entry for {@code mac} (idempotent). */
@@ -52,9 +51,37 @@ public final class FdbEntries {
      * {@code ENOENT} when absent.
      */
     public void delete(int index, MacAddress mac, InetAddress destination) {
-        socket.execute(
+        execute(deleteRequest(index, mac, destination));
+    }
+
+    /** The request {@link #add} sends, for {@link RouteNetlink#executeAll}. */
+    public Request addRequest(int index, MacAddress mac, InetAddress destination) {
+        return new Request(
+                request(RtnetlinkH.RTM_NEWNEIGH, NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_EXCL, index, mac, destination),
+                "add fdb " + mac + describe(destination) + " on link #" + index);
+    }
+
+    /** The request {@link #replace} sends, for {@link RouteNetlink#executeAll}. */
+    public Request replaceRequest(int index, MacAddress mac, InetAddress destination) {
+        return new Request(
+                request(
+                        RtnetlinkH.RTM_NEWNEIGH,
+                        NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_REPLACE,
+                        index,
+                        mac,
+                        destination),
+                "replace fdb " + mac + describe(destination) + " on link #" + index);
+    }
+
+    /** The request {@link #delete} sends, for {@link RouteNetlink#executeAll}. */
+    public Request deleteRequest(int index, MacAddress mac, InetAddress destination) {
+        return new Request(
                 request(RtnetlinkH.RTM_DELNEIGH, 0, index, mac, destination),
                 "delete fdb " + mac + describe(destination) + " on link #" + index);
+    }
+
+    private void execute(Request r) {
+        socket.execute(r.message(), r.what());
     }
 
     /** The FDB entries held by device {@code index}. */

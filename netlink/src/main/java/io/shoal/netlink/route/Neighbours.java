@@ -6,6 +6,7 @@ import io.shoal.netlink.codec.MessageBuilder;
 import io.shoal.netlink.codec.NdMsg;
 import io.shoal.netlink.codec.NetlinkMessage;
 import io.shoal.netlink.socket.NetlinkSocket;
+import io.shoal.netlink.socket.Request;
 import io.shoal.netlink.uapi.NeighbourH;
 import io.shoal.netlink.uapi.NetlinkH;
 import io.shoal.netlink.uapi.RtnetlinkH;
@@ -26,23 +27,44 @@ public final class Neighbours {
 
     /** Adds a permanent entry; {@code EEXIST} when one for {@code address} is there. */
     public void add(int index, InetAddress address, MacAddress mac) {
-        socket.execute(
-                request(RtnetlinkH.RTM_NEWNEIGH, NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_EXCL, index, address, mac),
-                "add neighbour " + address.getHostAddress() + " lladdr " + mac + " on link #" + index);
+        execute(addRequest(index, address, mac));
     }
 
     /** Adds or replaces a permanent entry (idempotent). */
     public void replace(int index, InetAddress address, MacAddress mac) {
-        socket.execute(
-                request(RtnetlinkH.RTM_NEWNEIGH, NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_REPLACE, index, address, mac),
-                "replace neighbour " + address.getHostAddress() + " lladdr " + mac + " on link #" + index);
+        execute(replaceRequest(index, address, mac));
     }
 
     /** Deletes the entry for {@code address}; {@code ENOENT} when absent. */
     public void delete(int index, InetAddress address) {
-        socket.execute(
+        execute(deleteRequest(index, address));
+    }
+
+    /** The request {@link #add} sends, for {@link RouteNetlink#executeAll}. */
+    public Request addRequest(int index, InetAddress address, MacAddress mac) {
+        Objects.requireNonNull(mac, "mac");
+        return new Request(
+                request(RtnetlinkH.RTM_NEWNEIGH, NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_EXCL, index, address, mac),
+                "add neighbour " + address.getHostAddress() + " lladdr " + mac + " on link #" + index);
+    }
+
+    /** The request {@link #replace} sends, for {@link RouteNetlink#executeAll}. */
+    public Request replaceRequest(int index, InetAddress address, MacAddress mac) {
+        Objects.requireNonNull(mac, "mac");
+        return new Request(
+                request(RtnetlinkH.RTM_NEWNEIGH, NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_REPLACE, index, address, mac),
+                "replace neighbour " + address.getHostAddress() + " lladdr " + mac + " on link #" + index);
+    }
+
+    /** The request {@link #delete} sends, for {@link RouteNetlink#executeAll}. */
+    public Request deleteRequest(int index, InetAddress address) {
+        return new Request(
                 request(RtnetlinkH.RTM_DELNEIGH, 0, index, address, null),
                 "delete neighbour " + address.getHostAddress() + " on link #" + index);
+    }
+
+    private void execute(Request r) {
+        socket.execute(r.message(), r.what());
     }
 
     /** IPv4 and IPv6 neighbour entries on link {@code index}. */

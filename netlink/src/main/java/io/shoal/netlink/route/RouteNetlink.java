@@ -1,9 +1,12 @@
 package io.shoal.netlink.route;
 
 import io.shoal.netlink.ns.NetNs;
+import io.shoal.netlink.socket.BatchOutcome;
 import io.shoal.netlink.socket.NetlinkSocket;
+import io.shoal.netlink.socket.Request;
 import io.shoal.netlink.uapi.NetlinkH;
 import java.io.Closeable;
+import java.util.List;
 
 /**
  * rtnetlink for one network namespace: one {@code NETLINK_ROUTE} socket shared by links, addresses,
@@ -59,6 +62,14 @@ public final class RouteNetlink implements Closeable {
     /** Bridge/vxlan FDB entries. */
     public FdbEntries fdb() {
         return fdb;
+    }
+
+    /**
+     * Sends many requests (e.g. from {@link Neighbours#replaceRequest} and {@link
+     * FdbEntries#replaceRequest}) packed several to a datagram; each succeeds or fails on its own.
+     */
+    public BatchOutcome executeAll(List<Request> requests) {
+        return socket.executeAll(requests);
     }
 
     /** The underlying socket. */

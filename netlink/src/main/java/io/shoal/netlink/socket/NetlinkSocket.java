@@ -2,6 +2,7 @@ package io.shoal.netlink.socket;
 
 import io.shoal.netlink.Errno;
 import io.shoal.netlink.NetlinkException;
+import io.shoal.netlink.codec.Align;
 import io.shoal.netlink.codec.ErrorMessage;
 import io.shoal.netlink.codec.MessageBuilder;
 import io.shoal.netlink.codec.MessageParser;
@@ -20,6 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import jnr.ffi.Pointer;
 
 /**
@@ -38,6 +41,10 @@ public final class NetlinkSocket implements Closeable {
 
     private static final int SOCKADDR_NL_SIZE = 12;
     private static final int MAX_DUMP_ATTEMPTS = 5;
+    /** Requests packed per datagram in a batch; their acks must fit the socket's receive queue. */
+    private static final int BATCH_WINDOW = 64;
+    /** Largest datagram a batch sends. */
+    private static final int BATCH_DATAGRAM = 32 * 1024;
 
     private final LibC libc = Native.libc();
     private final int protocol;
@@ -173,6 +180,104 @@ public final class NetlinkSocket implements Closeable {
                             "dump interrupted by concurrent changes " + attempt + " times");
                 }
             }
+        }
+    }
+
+    /**
+     * Sends many change requests, packed up to 64 to a datagram, and reads all their acks: one
+     * {@code sendto} per window instead of one per request. The kernel handles each message of a
+     * datagram on its own, so each request succeeds or fails as if sent alone; the outcome lists
+     * the failures by position. Nothing is thrown for a refused request; a socket error throws.
+     */
+    public synchronized BatchOutcome executeAll(List<Request> requests) {
+        ensureOpen();
+        Objects.requireNonNull(requests, "requests");
+        SortedMap<Integer, NetlinkException> failures = new TreeMap<>();
+        int next = 0;
+        while (next < requests.size()) {
+            int windowStart = next;
+            int firstSequence = sequence >= Integer.MAX_VALUE - BATCH_WINDOW ? 1 : sequence + 1;
+            sequence = firstSequence - 1;
+            sendBuffer.clear();
+            while (next < requests.size() && next - windowStart < BATCH_WINDOW) {
+                MessageBuilder message = requests.get(next).message();
+                int length = message.length();
+                if (next > windowStart && sendBuffer.position() + Align.align4(length) > BATCH_DATAGRAM) {
+                    break;
+                }
+                message.addFlags(NetlinkH.NLM_F_ACK).sequence(nextSequence());
+                appendToSendBuffer(message.finish());
+                next++;
+            }
+            int window = next - windowStart;
+            sendBuffered(requests.get(windowStart), window);
+            readBatchAcks(requests, windowStart, window, firstSequence, failures);
+        }
+        return new BatchOutcome(requests.size(), failures);
+    }
+
+    private void appendToSendBuffer(ByteBuffer message) {
+        int padded = Align.align4(message.remaining());
+        if (sendBuffer.remaining() < padded) {
+            ByteBuffer bigger = direct(Math.max(sendBuffer.capacity() * 2, sendBuffer.position() + padded));
+            bigger.put(sendBuffer.flip());
+            sendBuffer = bigger;
+            sendPointer = pointer(sendBuffer);
+        }
+        int start = sendBuffer.position();
+        sendBuffer.put(message.duplicate());
+        while (sendBuffer.position() < start + padded) {
+            sendBuffer.put((byte) 0);
+        }
+    }
+
+    private void sendBuffered(Request first, int window) {
+        int length = sendBuffer.position();
+        while (true) {
+            long sent = libc.sendto(fd, sendPointer, length, 0, kernelAddressPointer, SOCKADDR_NL_SIZE);
+            if (sent == length) {
+                return;
+            }
+            int errno = sent < 0 ? Native.lastErrno() : Errno.EMSGSIZE.code();
+            if (errno != Errno.EINTR.code()) {
+                throw new NetlinkException(
+                        "send batch of " + window + " from " + describe(first.message(), first.what()), errno, null);
+            }
+        }
+    }
+
+    private void readBatchAcks(
+            List<Request> requests,
+            int windowStart,
+            int window,
+            int firstSequence,
+            SortedMap<Integer, NetlinkException> failures) {
+        boolean[] answered = new boolean[window];
+        int[] pending = {window};
+        Request first = requests.get(windowStart);
+        while (pending[0] > 0) {
+            int n = receive(false, first.message(), first.what());
+            if (n < 0) {
+                continue;
+            }
+            MessageParser.forEach(receiveBuffer, 0, n, message -> {
+                int slot = message.header().sequence() - firstSequence;
+                if (!message.isError() || slot < 0 || slot >= window || answered[slot]) {
+                    return; // not an answer to this window
+                }
+                answered[slot] = true;
+                pending[0]--;
+                ErrorMessage error = message.error();
+                if (!error.isAck()) {
+                    Request r = requests.get(windowStart + slot);
+                    failures.put(
+                            windowStart + slot,
+                            new NetlinkException(
+                                    describe(r.message(), r.what()),
+                                    error.errno(),
+                                    error.kernelMessage().orElse(null)));
+                }
+            });
         }
     }
 

@@ -44,6 +44,46 @@ class AddressRouteNeighbourIntegrationTest {
         }
     }
 
+    @Test
+    void batchProgramsManyEntriesAndReportsEachFailureByPosition() throws Exception {
+        rt.links().createVxlan("vx0", VxlanSpec.of(79, ip("198.18.5.1")));
+        rt.links().setUp("vx0");
+        int vx = rt.links().require("vx0").index();
+        int count = 300;
+        java.util.List<io.shoal.netlink.socket.Request> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            InetAddress overlay = ip("100.64." + (i / 250) + "." + (i % 250 + 1));
+            MacAddress mac = MacAddress.of(new byte[] {2, 0, 100, 64, (byte) (i / 250), (byte) (i % 250 + 1)});
+            batch.add(rt.neighbours().replaceRequest(vx, overlay, mac));
+            batch.add(rt.fdb().replaceRequest(vx, mac, ip("198.18.6." + (i % 200 + 1))));
+        }
+        // Two requests the kernel must refuse, each on its own.
+        batch.add(rt.neighbours().addRequest(vx, ip("100.64.0.1"), MacAddress.parse("02:00:00:00:00:99")));
+        batch.add(rt.neighbours().deleteRequest(vx, ip("100.64.9.9")));
+
+        io.shoal.netlink.socket.BatchOutcome outcome = rt.executeAll(batch);
+
+        assertThat(outcome.requests()).isEqualTo(2 * count + 2);
+        assertThat(outcome.succeeded()).isEqualTo(2 * count);
+        assertThat(outcome.failures()).containsOnlyKeys(2 * count, 2 * count + 1);
+        assertThat(outcome.failures().get(2 * count))
+                .hasMessageContaining("RTM_NEWNEIGH add neighbour 100.64.0.1")
+                .satisfies(e -> assertThat(e.is(Errno.EEXIST)).isTrue());
+        assertThat(outcome.failures().get(2 * count + 1))
+                .hasMessageContaining("RTM_DELNEIGH delete neighbour 100.64.9.9")
+                .satisfies(e -> assertThat(e.is(Errno.ENOENT)).isTrue());
+        assertThatThrownBy(outcome::throwIfAnyFailed)
+                .isSameAs(outcome.failures().get(2 * count))
+                .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+
+        assertThat(ipv4Neighbours(vx)).hasSize(count).allMatch(Neighbour::isPermanent);
+        assertThat(rt.fdb().list(vx))
+                .filteredOn(e -> e.destination().isPresent())
+                .hasSize(count);
+        // The socket is in step afterwards: a plain request still gets its own answer.
+        assertThat(rt.links().require("vx0").index()).isEqualTo(vx);
+    }
+
     /** IPv4 entries only: links that are up also get IPv6 multicast (NOARP) entries of their own. */
     private java.util.List<Neighbour> ipv4Neighbours(int index) {
         return rt.neighbours().list(index).stream()
