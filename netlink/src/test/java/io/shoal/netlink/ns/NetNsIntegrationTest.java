@@ -49,6 +49,11 @@ class NetNsIntegrationTest {
         NetNs ns = scratch.namespace("c");
         assertThat(NetNs.exists(ns.name())).isTrue();
         assertThat(NetNs.list()).contains(ns.name());
+        // As with iproute2, /run/netns is a shared mount point so the mount shows in every mount
+        // namespace, and the namespace file is a bind mount of its own.
+        java.util.List<String> mounts = Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        assertThat(mounts).anyMatch(l -> l.split(" ")[4].equals("/run/netns") && l.contains(" shared:"));
+        assertThat(mounts).anyMatch(l -> l.split(" ")[4].equals("/run/netns/" + ns.name()));
         String inside = ns.run(NetNsIntegrationTest::netnsOfThisThread);
         assertThat(inside).isNotEqualTo(netnsOfThisThread());
         // The bind mount is the same namespace as the one we entered.
