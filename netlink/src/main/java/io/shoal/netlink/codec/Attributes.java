@@ -12,14 +12,16 @@ import java.util.Optional;
  * at least the 4-byte header, and nothing but padding left over.
  */
 public final class Attributes {
-    private static final Attributes EMPTY = new Attributes(ByteBuffer.allocate(0), new int[0], 0);
+    private static final Attributes EMPTY = new Attributes(ByteBuffer.allocate(0), 0, new int[0], 0);
 
     private final ByteBuffer buffer;
+    private final int from;
     private final int[] offsets;
     private final int count;
 
-    private Attributes(ByteBuffer buffer, int[] offsets, int count) {
+    private Attributes(ByteBuffer buffer, int from, int[] offsets, int count) {
         this.buffer = buffer;
+        this.from = from;
         this.offsets = offsets;
         this.count = count;
     }
@@ -63,7 +65,7 @@ public final class Attributes {
         if (at != to) {
             throw new MalformedMessageException(at, "an attribute header (4 bytes)", (to - at) + " trailing bytes");
         }
-        return count == 0 ? EMPTY : new Attributes(buffer, offsets, count);
+        return new Attributes(buffer, from, offsets, count);
     }
 
     /** Number of attributes. */
@@ -106,9 +108,7 @@ public final class Attributes {
     public Attribute require(int type, String what) {
         return find(type)
                 .orElseThrow(() -> new MalformedMessageException(
-                        count == 0 ? 0 : offsets[0],
-                        "attribute " + what + " (" + type + ")",
-                        "none in " + count + " attribute(s)"));
+                        from, "attribute " + what + " (" + type + ")", "none in " + count + " attribute(s)"));
     }
 
     /** All attributes of {@code type} in wire order (e.g. repeated entries of a nested list). */

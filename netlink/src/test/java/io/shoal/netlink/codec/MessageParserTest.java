@@ -223,7 +223,8 @@ class MessageParserTest {
         var attrs = MessageParser.parse(Hex.bytes(NEWLINK)).get(0).attributes(IfInfoMsg.SIZE, "ifinfomsg");
         assertThatThrownBy(() -> attrs.require(IfLinkH.IFLA_MASTER, "IFLA_MASTER"))
                 .isInstanceOf(MalformedMessageException.class)
-                .hasMessageContaining("IFLA_MASTER (10)");
+                .hasMessageContaining("IFLA_MASTER (10)")
+                .hasMessageContaining("offset 32"); // where the attributes after the ifinfomsg begin
     }
 
     @Test
