@@ -26,7 +26,8 @@ reports=$(find . -path '*/target/surefire-reports/*.txt' -newermt "@$started" 2>
 if [[ -n $reports ]]; then
   grep -h '^Tests run' $reports | awk -F'[:,]' '
     { run += $2; fail += $4; err += $6; skip += $8 }
-    END { printf "   %d tests run, %d failures, %d errors, %d skipped\n", run, fail, err, skip }'
+    END { printf "   %d tests run, %d failures, %d errors, %d skipped\n", run, fail, err, skip
+          printf "%d passed, %d failed, %d skipped\n", run - fail - err - skip, fail + err, skip }'
 else
   echo "   no test reports written"
 fi
