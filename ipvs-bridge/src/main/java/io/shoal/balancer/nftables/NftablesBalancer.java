@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class NftablesBalancer implements ServiceBalancer {
     private static final Logger LOG = LoggerFactory.getLogger(NftablesBalancer.class);
     private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{", Pattern.MULTILINE);
+    /** A verdict-map element that leads to a service chain (backend chains contain "_ep_"). */
+    private static final Pattern ENTRY = Pattern.compile(": goto (svc_(?:(?!_ep_)[a-z0-9_])+)[,\\s}]");
 
     private final NftCommand nft;
     private final NftRenderer renderer;
@@ -104,37 +106,52 @@ public final class NftablesBalancer implements ServiceBalancer {
     }
 
     /**
-     * Reads the table back and compares its chains with what {@link #current()} needs.
+     * Reads the table back and compares its chains and verdict-map entries with what
+     * {@link #current()} needs.
      *
      * @return one line per difference; empty when the kernel holds what this balancer programmed
      */
     public synchronized List<String> verify() {
-        Set<String> expected = new LinkedHashSet<>(chainsOf(renderer.full(programmed)));
-        Set<String> actual = new LinkedHashSet<>();
+        String listing;
         try {
-            Matcher m = CHAIN.matcher(nft.query("list", "chains", "inet", "shoal"));
-            while (m.find()) {
-                actual.add(m.group(1));
-            }
+            listing = nft.query("list", "table", "inet", "shoal");
         } catch (BalancerException e) {
             return List.of("table inet shoal is missing: " + e.detail().strip());
         }
         List<String> problems = new ArrayList<>();
+        compare("chain", chainsOf(renderer.full(programmed)), matches(CHAIN, listing), problems);
+        Set<String> expectedEntries = new LinkedHashSet<>();
+        for (var service : programmed.services()) {
+            expectedEntries.add(NftNames.serviceChain(service.key()));
+        }
+        compare("verdict-map entry for", expectedEntries, matches(ENTRY, listing), problems);
+        return problems;
+    }
+
+    private static void compare(String what, Set<String> expected, Set<String> actual, List<String> problems) {
         for (String c : expected) {
             if (!actual.contains(c)) {
-                problems.add("missing chain " + c);
+                problems.add("missing " + what + " " + c);
             }
         }
         for (String c : actual) {
             if (!expected.contains(c)) {
-                problems.add("unexpected chain " + c);
+                problems.add("unexpected " + what + " " + c);
             }
         }
-        return problems;
     }
 
-    private static List<String> chainsOf(String script) {
-        List<String> chains = new ArrayList<>();
+    private static Set<String> matches(Pattern p, String text) {
+        Set<String> found = new LinkedHashSet<>();
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
+    }
+
+    private static Set<String> chainsOf(String script) {
+        Set<String> chains = new LinkedHashSet<>();
         for (String line : script.split("\n")) {
             if (line.startsWith("add chain ")) {
                 chains.add(line.split(" ")[4]);
