@@ -18,6 +18,12 @@ final class NftNames {
     static final String DISPATCH = "services";
     static final String OUTPUT = "nat_output";
     static final String PREROUTING = "nat_prerouting";
+    static final String DRAIN_OUTPUT = "drain_output";
+    static final String DRAIN_FORWARD = "drain_forward";
+    /** Sets of VIP . protocol . backend . port that stopped taking new connections. */
+    static final String LEAVING = "leaving";
+    /** The subset of {@link #LEAVING} whose drain timeout has not passed yet. */
+    static final String GRACE = "grace";
 
     private NftNames() {}
 

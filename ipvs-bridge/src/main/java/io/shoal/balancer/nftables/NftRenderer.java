@@ -92,6 +92,29 @@ final class NftRenderer {
                 "add chain " + TABLE + " " + NftNames.PREROUTING
                         + " { type nat hook prerouting priority -100; policy accept; }");
         line(sb, "add rule " + TABLE + " " + NftNames.PREROUTING + " jump " + d);
+        // Drain timeout: a flow DNATed to a backend in "leaving" but no longer in "grace" is cut
+        // (TCP reset, ICMP for UDP) at its next packet. Keys: VIP . protocol . backend . port.
+        for (String family : List.of("4", "6")) {
+            String addr = family.equals("4") ? "ipv4_addr" : "ipv6_addr";
+            String type = " { type " + addr + " . inet_proto . " + addr + " . inet_service; flags timeout; }";
+            line(sb, "add set " + TABLE + " " + NftNames.LEAVING + family + type);
+            line(sb, "add set " + TABLE + " " + NftNames.GRACE + family + type);
+        }
+        for (String chain : List.of(NftNames.DRAIN_OUTPUT, NftNames.DRAIN_FORWARD)) {
+            String hook = chain.equals(NftNames.DRAIN_OUTPUT) ? "output" : "forward";
+            line(
+                    sb,
+                    "add chain " + TABLE + " " + chain + " { type filter hook " + hook
+                            + " priority 0; policy accept; }");
+            for (String family : List.of("4", "6")) {
+                String ip = family.equals("4") ? "ip" : "ip6";
+                String tuple = "ct original " + ip + " daddr . meta l4proto . " + ip + " daddr . th dport";
+                String match = "ct status dnat " + tuple + " @" + NftNames.LEAVING + family + " " + tuple + " != @"
+                        + NftNames.GRACE + family;
+                line(sb, "add rule " + TABLE + " " + chain + " " + match + " meta l4proto tcp reject with tcp reset");
+                line(sb, "add rule " + TABLE + " " + chain + " " + match + " reject");
+            }
+        }
     }
 
     private String changes(DesiredState before, DesiredState after) {
@@ -153,6 +176,7 @@ final class NftRenderer {
                     "add element " + TABLE + " " + NftNames.map(s.key()) + " { " + elementKey(s.key()) + " : goto "
                             + NftNames.serviceChain(s.key()) + " }");
         }
+        drainTransitions(sb, before, after);
         // 5. Policies nothing names any more.
         for (String policy : ctTimeoutPolicies(before)) {
             if (!newPolicies.contains(policy)) {
@@ -160,6 +184,71 @@ final class NftRenderer {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * Backends that stop taking new connections enter "leaving" (for the drain timeout plus the
+     * idle timeout, after which conntrack has forgotten their flows anyway) and "grace" (for the
+     * drain timeout). Backends that take connections again leave both. Element commands come as
+     * add-then-delete so that they succeed whether or not the element exists or has expired.
+     * All-ports services are not covered: their flows end by idle timeout.
+     */
+    private void drainTransitions(StringBuilder sb, DesiredState before, DesiredState after) {
+        Set<ServiceKey> keys = new TreeSet<>(before.byKey().keySet());
+        keys.addAll(after.byKey().keySet());
+        long drain = options.drainTimeout().getSeconds();
+        for (ServiceKey key : keys) {
+            if (key.allPorts()) {
+                continue;
+            }
+            VirtualService was = before.byKey().get(key);
+            VirtualService now = after.byKey().get(key);
+            Set<Backend> activeBefore = was == null ? Set.of() : endpointsOf(was);
+            Set<Backend> activeAfter = now == null ? Set.of() : endpointsOf(now);
+            String family = key.isIpv6() ? "6" : "4";
+            for (Backend b : activeBefore) {
+                if (!activeAfter.contains(b)) {
+                    String element = drainKey(key, b);
+                    long keep = drain + options.idleTimeoutFor(was).getSeconds();
+                    resetElement(sb, NftNames.LEAVING + family, element, " timeout " + keep + "s");
+                    if (drain > 0) {
+                        resetElement(sb, NftNames.GRACE + family, element, " timeout " + drain + "s");
+                    } else {
+                        removeElement(sb, NftNames.GRACE + family, element);
+                    }
+                }
+            }
+            for (Backend b : activeAfter) {
+                if (!activeBefore.contains(b)) {
+                    removeElement(sb, NftNames.LEAVING + family, drainKey(key, b));
+                    removeElement(sb, NftNames.GRACE + family, drainKey(key, b));
+                }
+            }
+        }
+    }
+
+    /** Active backends by address and port only: weight or order changes are not a departure. */
+    private static Set<Backend> endpointsOf(VirtualService s) {
+        Set<Backend> set = new LinkedHashSet<>();
+        for (Backend b : s.activeBackends()) {
+            set.add(new Backend(b.address(), b.port(), 1, false));
+        }
+        return set;
+    }
+
+    private static void resetElement(StringBuilder sb, String set, String element, String timeout) {
+        removeElement(sb, set, element);
+        line(sb, "add element " + TABLE + " " + set + " { " + element + timeout + " }");
+    }
+
+    private static void removeElement(StringBuilder sb, String set, String element) {
+        line(sb, "add element " + TABLE + " " + set + " { " + element + " }");
+        line(sb, "delete element " + TABLE + " " + set + " { " + element + " }");
+    }
+
+    private static String drainKey(ServiceKey key, Backend b) {
+        return IpLiterals.format(key.vip()) + " . " + key.protocol().keyword() + " . " + IpLiterals.format(b.address())
+                + " . " + b.port();
     }
 
     private void flushAll(StringBuilder sb, VirtualService s) {

@@ -12,9 +12,9 @@ import java.util.Objects;
  *     with Swarm's fixed 900 s IPVS timeout.
  * @param udpIdleTimeout how long a UDP flow that has seen a reply is remembered. Default 120 s,
  *     the kernel's own UDP stream timeout; unanswered flows are forgotten after at most 30 s.
- * @param drainTimeout how long a draining backend's existing connections are given before the
- *     caller removes it. Default 30 s (Kubernetes' termination grace period). The balancer itself
- *     never cuts a flow: see the module README.
+ * @param drainTimeout how long the existing connections of a backend that stopped taking new
+ *     ones (draining, weight 0 or removed) may continue; after it their next packet is refused.
+ *     Default 30 s (Kubernetes' termination grace period). Whole seconds; 0 cuts at once.
  * @param consistentHashTableSize slots of a CONSISTENT_HASH lookup table; a prime. Default 251:
  *     even to ±1 slot, ±4% of traffic with 10 backends, and small enough for 1,000 services.
  */
@@ -29,8 +29,9 @@ public record BalancerOptions(
         checkSeconds(tcpIdleTimeout, "tcpIdleTimeout");
         checkSeconds(udpIdleTimeout, "udpIdleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout must not be null");
-        if (drainTimeout.isNegative()) {
-            throw new IllegalArgumentException("drainTimeout must not be negative, was " + drainTimeout);
+        if (drainTimeout.isNegative() || drainTimeout.getNano() != 0 || drainTimeout.getSeconds() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "drainTimeout must be whole seconds in 0s.." + Integer.MAX_VALUE + "s, was " + drainTimeout);
         }
         if (consistentHashTableSize < 7 || consistentHashTableSize > 65_537 || !isPrime(consistentHashTableSize)) {
             throw new IllegalArgumentException(

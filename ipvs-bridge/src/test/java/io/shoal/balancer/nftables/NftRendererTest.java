@@ -243,7 +243,7 @@ class NftRendererTest {
 
         String svc = "svc_tcp_6440012a_80";
         assertThat(script.lines())
-                .allSatisfy(l -> assertThat(l).contains(svc))
+                .allSatisfy(l -> assertThat(l).containsAnyOf(svc, "100.64.1.42 . tcp . 198.18.1."))
                 .contains(
                         "flush chain inet shoal " + svc,
                         "delete chain inet shoal " + svc + "_ep_c6120102_8080",
@@ -251,6 +251,57 @@ class NftRendererTest {
         // Unlinking comes before deleting, or the kernel answers EBUSY.
         assertThat(script.indexOf("flush chain inet shoal " + svc + "_ep_c6120102_8080"))
                 .isLessThan(script.indexOf("delete chain inet shoal " + svc + "_ep_c6120102_8080"));
+    }
+
+    @Test
+    void leavingBackendEntersLeavingForDrainPlusIdleAndGraceForTheDrainTimeout() {
+        VirtualService before = web().build();
+        VirtualService after = web().backends(List.of(
+                        Backend.of("198.18.0.11", 8080),
+                        Backend.of("198.18.0.12", 8080).asDraining(),
+                        Backend.of("198.18.0.13", 8080)))
+                .build();
+        String script = renderer.incremental(DesiredState.of(before), DesiredState.of(after));
+        String key = "100.64.0.10 . tcp . 198.18.0.12 . 8080";
+        assertThat(script)
+                .contains("add element inet shoal leaving4 { " + key + " timeout 86430s }")
+                .contains("add element inet shoal grace4 { " + key + " timeout 30s }")
+                .doesNotContain("198.18.0.11 . 8080")
+                .doesNotContain("198.18.0.13 . 8080");
+        // Removed first, so that a second departure restarts the clock.
+        assertThat(script.indexOf("delete element inet shoal grace4 { " + key + " }"))
+                .isLessThan(script.indexOf("add element inet shoal grace4 { " + key + " timeout"));
+    }
+
+    @Test
+    void returningBackendLeavesTheDrainSets() {
+        VirtualService drained = web().backends(List.of(
+                        Backend.of("198.18.0.11", 8080),
+                        Backend.of("198.18.0.12", 8080).withWeight(0)))
+                .build();
+        String script = renderer.incremental(DesiredState.of(drained), DesiredState.of(web().build()));
+        assertThat(script)
+                .contains("delete element inet shoal leaving4 { 100.64.0.10 . tcp . 198.18.0.12 . 8080 }")
+                .contains("delete element inet shoal grace4 { 100.64.0.10 . tcp . 198.18.0.12 . 8080 }")
+                .doesNotContain("timeout 86430s");
+    }
+
+    @Test
+    void zeroDrainTimeoutCutsAtOnce() {
+        NftRenderer cut = new NftRenderer(BalancerOptions.defaults().withDrainTimeout(Duration.ZERO), true);
+        String script = cut.incremental(DesiredState.of(web().build()), DesiredState.empty());
+        assertThat(script)
+                .contains("add element inet shoal leaving4 { 100.64.0.10 . tcp . 198.18.0.11 . 8080 timeout 86400s }")
+                .doesNotContain("grace4 { 100.64.0.10 . tcp . 198.18.0.11 . 8080 timeout");
+    }
+
+    @Test
+    void drainRulesCutOnlyDnatedFlowsPastTheirGrace() {
+        assertThat(renderer.full(DesiredState.empty()))
+                .contains("add chain inet shoal drain_output { type filter hook output priority 0; policy accept; }")
+                .contains("add rule inet shoal drain_output ct status dnat ct original ip daddr . meta l4proto . ip"
+                        + " daddr . th dport @leaving4 ct original ip daddr . meta l4proto . ip daddr . th dport !="
+                        + " @grace4 meta l4proto tcp reject with tcp reset");
     }
 
     @Test

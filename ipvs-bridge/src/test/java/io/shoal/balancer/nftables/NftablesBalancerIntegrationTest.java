@@ -5,6 +5,7 @@ import static io.shoal.balancer.lab.NamespaceLab.backendAddress;
 import static io.shoal.balancer.lab.NamespaceLab.count;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.shoal.balancer.BalancerException;
 import io.shoal.balancer.BalancerKind;
@@ -161,6 +162,41 @@ class NftablesBalancerIntegrationTest {
             }
         }
         throw new AssertionError("no ESTABLISHED entry to " + vip + ":" + port + " in:\n" + table);
+    }
+
+    @Test
+    void drainTimeoutCutsTheOpenConnectionOfALeavingBackend() {
+        balancer =
+                NftablesBalancer.create(client(), BalancerOptions.defaults().withDrainTimeout(Duration.ofSeconds(2)));
+        VirtualService all = web().build();
+        balancer.apply(DesiredState.of(all));
+        try (NamespaceLab.LongLivedConnection open = lab.openConnection(VIP, 80)) {
+            String leaving = open.readLine(5);
+            List<Backend> backends = new ArrayList<>();
+            for (Backend b : all.backends()) {
+                boolean isLeaving =
+                        b.address().getHostAddress().equals(backendAddress(Integer.parseInt(leaving.substring(1))));
+                backends.add(isLeaving ? b.asDraining() : b);
+            }
+            long drainedAt = System.nanoTime();
+            balancer.apply(DesiredState.of(all.toBuilder().backends(backends).build()));
+            assertThat(open.echo("within-grace")).isEqualTo("within-grace");
+
+            await("connection cut after the drain timeout")
+                    .atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        try {
+                            open.echo("ping");
+                            return false;
+                        } catch (IllegalStateException cut) {
+                            return true;
+                        }
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - drainedAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+            // The other backends still take connections.
+            assertThat(count(lab.tcpAnswers(VIP, 80, 10))).hasSize(2).doesNotContainKey(leaving);
+        }
     }
 
     @Test
