@@ -10,8 +10,9 @@ import java.util.Objects;
  *     by conntrack/IPVS. Default 86,400 s (one day, kube-proxy's choice): far above Linux's
  *     7,200 s keepalive, so an idle connection with keepalive never silently breaks, as it does
  *     with Swarm's fixed 900 s IPVS timeout.
- * @param udpIdleTimeout how long a UDP flow that has seen a reply is remembered. Default 120 s,
- *     the kernel's own UDP stream timeout; unanswered flows are forgotten after at most 30 s.
+ * @param udpIdleTimeout how long an idle UDP flow is remembered once it has been active for more
+ *     than two seconds (the kernel's "stream" state). Default 120 s, the kernel's own value. A
+ *     shorter exchange (one DNS query and its answer) is forgotten after min(30 s, this value).
  * @param drainTimeout how long the existing connections of a backend that stopped taking new
  *     ones (draining, weight 0 or removed) may continue; after it their next packet is refused.
  *     Default 30 s (Kubernetes' termination grace period). Whole seconds; 0 cuts at once.

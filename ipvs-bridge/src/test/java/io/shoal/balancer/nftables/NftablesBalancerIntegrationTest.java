@@ -150,18 +150,42 @@ class NftablesBalancerIntegrationTest {
         }
     }
 
+    @Test
+    void ctTimeoutPolicyGivesAUdpServiceItsOwnIdleTimeout() {
+        Requirements.require(NftablesSupport.ctTimeoutsAvailable(), "conntrack timeout policies in the kernel");
+        balancer = NftablesBalancer.create(
+                client(), BalancerOptions.defaults().withUdpIdleTimeout(Duration.ofSeconds(20)));
+        balancer.apply(DesiredState.of(VirtualService.builder("dns")
+                .vip(VIP)
+                .protocol(io.shoal.balancer.spec.Protocol.UDP)
+                .port(53)
+                .backend(backendAddress(1), NamespaceLab.UDP_PORT)
+                .build()));
+
+        assertThat(lab.udpAnswers(VIP, 53, 1)).containsExactly("b1");
+
+        // One exchange, shorter than the kernel's 2 s "stream" threshold: the "unreplied" timeout
+        // applies, which the policy caps at the idle timeout: 20 s rather than the kernel's 30 s.
+        assertThat(timeoutOf("udp", VIP, 53, "")).isBetween(10L, 20L);
+    }
+
     /** Seconds left on the ESTABLISHED conntrack entry of the client's connection to vip:port. */
     private long establishedTimeoutTo(String vip, int port) {
+        return timeoutOf("tcp", vip, port, " ESTABLISHED ");
+    }
+
+    private long timeoutOf(String proto, String vip, int port, String state) {
         String table = lab.inClient("cat", "/proc/net/nf_conntrack");
         for (String line : table.lines().toList()) {
-            if (line.contains(" ESTABLISHED ")
+            if (line.contains(" " + proto + " ")
+                    && line.contains(state)
                     && line.contains("dst=" + vip + " ")
                     && line.contains("dport=" + port + " ")) {
                 // "ipv4 2 tcp 6 <timeout> ESTABLISHED src=..."
                 return Long.parseLong(line.trim().split("\\s+")[4]);
             }
         }
-        throw new AssertionError("no ESTABLISHED entry to " + vip + ":" + port + " in:\n" + table);
+        throw new AssertionError("no " + proto + state + " entry to " + vip + ":" + port + " in:\n" + table);
     }
 
     @Test
