@@ -3,7 +3,6 @@ package io.shoal.balancer.nftables;
 import io.shoal.balancer.BalancerException;
 import io.shoal.balancer.NetworkNamespace;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,19 +62,22 @@ public class NftCommand {
         command.add("nft");
         command.addAll(args);
         String operation = "nft " + String.join(" ", args) + " in namespace " + namespace + " (" + what + ")";
+        Path in = null;
         Path out = null;
         Path err = null;
         try {
-            // Files, not pipes: nft's output can be large (a listing) and must never block it.
+            // Files, not pipes: a listing can be large and must never block nft, and a script
+            // must not fail with "broken pipe" when nsenter exits before reading it (its own
+            // error message is what the caller needs).
+            in = Files.createTempFile("shoal-nft", ".nft");
             out = Files.createTempFile("shoal-nft", ".out");
             err = Files.createTempFile("shoal-nft", ".err");
+            Files.writeString(in, stdin, StandardCharsets.UTF_8);
             Process p = new ProcessBuilder(command)
+                    .redirectInput(in.toFile())
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new BalancerException(operation, -1, "no answer within " + TIMEOUT_SECONDS + " s");
@@ -91,6 +93,7 @@ public class NftCommand {
             Thread.currentThread().interrupt();
             throw new BalancerException(operation, -1, "interrupted", e);
         } finally {
+            deleteQuietly(in);
             deleteQuietly(out);
             deleteQuietly(err);
         }

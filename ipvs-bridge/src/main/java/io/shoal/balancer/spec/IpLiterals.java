@@ -21,8 +21,17 @@ public final class IpLiterals {
         if (text == null || text.isEmpty() || !LITERAL.matcher(text).matches()) {
             throw new IllegalArgumentException(field + " must be an IPv4 or IPv6 literal, was '" + text + "'");
         }
-        if (text.indexOf(':') < 0 && !text.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            throw new IllegalArgumentException(field + " must be an IPv4 or IPv6 literal, was '" + text + "'");
+        if (text.indexOf(':') < 0) {
+            // Checked here: InetAddress would take "300.1.1.1" for a host name and ask DNS.
+            String[] octets = text.split("\\.", -1);
+            if (octets.length != 4) {
+                throw new IllegalArgumentException(field + " must be an IPv4 or IPv6 literal, was '" + text + "'");
+            }
+            for (String o : octets) {
+                if (!o.matches("\\d{1,3}") || Integer.parseInt(o) > 255) {
+                    throw new IllegalArgumentException(field + " must be an IPv4 or IPv6 literal, was '" + text + "'");
+                }
+            }
         }
         try {
             return InetAddress.getByName(text);

@@ -136,6 +136,18 @@ class NftablesBalancerIntegrationTest {
     }
 
     @Test
+    void applyInAMissingNamespaceFailsNamingIt() {
+        String missing = lab.prefix() + "x";
+        NftablesBalancer nowhere = NftablesBalancer.create(NetworkNamespace.named(missing), BalancerOptions.defaults());
+
+        assertThatThrownBy(() -> nowhere.apply(DesiredState.of(web().build())))
+                .isInstanceOf(BalancerException.class)
+                .hasMessageContaining("in namespace " + missing)
+                .hasMessageContaining("/run/netns/" + missing);
+        assertThat(nowhere.current()).isEqualTo(DesiredState.empty());
+    }
+
+    @Test
     void ctTimeoutPolicyGivesTheServiceItsOwnIdleTimeout() {
         Requirements.require(NftablesSupport.ctTimeoutsAvailable(), "conntrack timeout policies in the kernel");
         balancer = NftablesBalancer.create(client(), BalancerOptions.defaults());
