@@ -159,6 +159,15 @@ public abstract class ServiceBalancerBehaviourTest {
     }
 
     @Test
+    void connectionsRoutedThroughTheNamespaceAreBalancedToo() {
+        balancer.apply(DesiredState.of(web().build()));
+
+        Map<String, Integer> counts = count(lab.routedTcpAnswers(VIP, 80, 30));
+
+        assertThat(counts).containsOnly(Map.entry("b1", 10), Map.entry("b2", 10), Map.entry("b3", 10));
+    }
+
+    @Test
     void allPortsVipKeepsTheClientsPort() {
         balancer.apply(DesiredState.of(VirtualService.builder("any")
                 .vip(VIP)

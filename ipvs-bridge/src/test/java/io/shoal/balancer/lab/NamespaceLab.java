@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  *   [pfx-1] 198.18.0.11 ─────┤ br0 in [pfx-b]
  *   [pfx-2] 198.18.0.12 ─────┤
  *   [pfx-3] 198.18.0.13 ─────┘
+ *   [pfx-r] 198.18.1.2 ── veth ── 198.18.1.1 [pfx-c]   (the client routes for this "caller")
  * </pre>
  *
  * Backend {@code i} answers as {@code b<i>}: on TCP 8080 (socat) it writes its name then echoes
@@ -37,6 +38,8 @@ public final class NamespaceLab implements AutoCloseable {
 
     public static final String CLIENT_ADDRESS = "198.18.0.1";
     public static final String SECOND_CLIENT_ADDRESS = "198.18.0.2";
+    public static final String CALLER_ADDRESS = "198.18.1.2";
+    private static final String CALLER_GATEWAY = "198.18.1.1";
     public static final int TCP_PORT = 8080;
     public static final int UDP_PORT = 8053;
 
@@ -79,8 +82,21 @@ public final class NamespaceLab implements AutoCloseable {
         ip("-n", clientNs(), "addr", "add", SECOND_CLIENT_ADDRESS + "/16", "dev", "eth0");
         // VIPs live in the overlay range; the client routes them to its link, where DNAT rewrites them.
         ip("-n", clientNs(), "route", "add", "100.64.0.0/10", "dev", "eth0");
+        // The caller reaches VIPs through the client namespace, which forwards: the path of a
+        // connection routed through a namespace (prerouting) rather than opened in it (output).
+        addNs(callerNs());
+        ip("-n", clientNs(), "link", "add", "eth1", "type", "veth", "peer", "name", "eth0", "netns", callerNs());
+        ip("-n", clientNs(), "addr", "add", CALLER_GATEWAY + "/24", "dev", "eth1");
+        ip("-n", clientNs(), "link", "set", "eth1", "up");
+        ip("-n", callerNs(), "addr", "add", CALLER_ADDRESS + "/24", "dev", "eth0");
+        ip("-n", callerNs(), "link", "set", "eth0", "up");
+        ip("-n", callerNs(), "route", "add", "100.64.0.0/10", "via", CALLER_GATEWAY);
+        exec(List.of("ip", "netns", "exec", clientNs(), "sysctl", "-qw", "net.ipv4.ip_forward=1"), 10)
+                .checked();
         for (int i = 1; i <= backendCount; i++) {
             attach(backendNs(i), "v" + i, backendAddress(i));
+            // Answers to the caller go back through the client, where conntrack undoes the DNAT.
+            ip("-n", backendNs(i), "route", "add", "198.18.1.0/24", "via", CLIENT_ADDRESS);
             String name = backendName(i);
             spawn(
                     backendNs(i),
@@ -147,6 +163,11 @@ public final class NamespaceLab implements AutoCloseable {
         return prefix + "c";
     }
 
+    /** A namespace behind the client namespace, which routes for it (see the class comment). */
+    public String callerNs() {
+        return prefix + "r";
+    }
+
     public String bridgeNs() {
         return prefix + "b";
     }
@@ -181,12 +202,24 @@ public final class NamespaceLab implements AutoCloseable {
         return client("udp", vip, port, n, CLIENT_ADDRESS);
     }
 
+    /**
+     * Opens {@code n} TCP connections from the routed caller, whose packets to VIPs cross the
+     * client namespace as a router: they meet the balancer in its prerouting hook.
+     */
+    public List<String> routedTcpAnswers(String vip, int port, int n) {
+        return client(callerNs(), "tcp", vip, port, n, CALLER_ADDRESS);
+    }
+
     private List<String> client(String proto, String vip, int port, int n, String source) {
+        return client(clientNs(), proto, vip, port, n, source);
+    }
+
+    private List<String> client(String ns, String proto, String vip, int port, int n, String source) {
         List<String> command = List.of(
                 "ip",
                 "netns",
                 "exec",
-                clientNs(),
+                ns,
                 "python3",
                 scripts.resolve("client.py").toString(),
                 proto,
