@@ -48,6 +48,7 @@ public final class NamespaceLab implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final int backendCount;
     private Path scripts;
+    private Thread shutdownHook;
 
     private NamespaceLab(int backendCount) {
         this.backendCount = backendCount;
@@ -63,6 +64,10 @@ public final class NamespaceLab implements AutoCloseable {
     /** Builds the namespaces and starts the backends; on failure removes what it made. */
     public static NamespaceLab start(int backends) {
         NamespaceLab lab = new NamespaceLab(backends);
+        // A test JVM stopped by a signal skips @AfterAll; the hook still cleans up.
+        Thread hook = new Thread(lab::close, "lab-cleanup-" + lab.prefix);
+        lab.shutdownHook = hook;
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             lab.build();
             return lab;
@@ -268,7 +273,14 @@ public final class NamespaceLab implements AutoCloseable {
 
     /** Stops every process and removes every namespace; safe to call twice. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // Already shutting down: the hook runs (or ran) this same cleanup.
+            }
+        }
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
