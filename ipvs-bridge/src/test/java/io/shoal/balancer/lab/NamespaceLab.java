@@ -191,7 +191,8 @@ public final class NamespaceLab implements AutoCloseable {
 
     /**
      * Opens {@code n} short TCP connections from the client namespace, one after the other, each
-     * from a new source port, and returns the name each was answered with ({@code "-"} for none).
+     * from a new source port, and returns the name each was answered with ({@code "refused"} when
+     * refused, {@code "-"} when nothing answered).
      */
     public List<String> tcpAnswers(String vip, int port, int n, String sourceAddress) {
         return client("tcp", vip, port, n, sourceAddress);
