@@ -22,10 +22,12 @@ public class NftCommand {
 
     private final NetworkNamespace namespace;
 
+    /** Runs nft in {@code namespace}. */
     public NftCommand(NetworkNamespace namespace) {
         this.namespace = namespace;
     }
 
+    /** The namespace nft runs in. */
     public NetworkNamespace namespace() {
         return namespace;
     }

@@ -45,18 +45,22 @@ public record BalancerOptions(
         return new BalancerOptions(DEFAULT_TCP_IDLE, DEFAULT_UDP_IDLE, DEFAULT_DRAIN, DEFAULT_TABLE_SIZE);
     }
 
+    /** These options with another tcpIdleTimeout. */
     public BalancerOptions withTcpIdleTimeout(Duration d) {
         return new BalancerOptions(d, udpIdleTimeout, drainTimeout, consistentHashTableSize);
     }
 
+    /** These options with another udpIdleTimeout. */
     public BalancerOptions withUdpIdleTimeout(Duration d) {
         return new BalancerOptions(tcpIdleTimeout, d, drainTimeout, consistentHashTableSize);
     }
 
+    /** These options with another drainTimeout. */
     public BalancerOptions withDrainTimeout(Duration d) {
         return new BalancerOptions(tcpIdleTimeout, udpIdleTimeout, d, consistentHashTableSize);
     }
 
+    /** These options with another consistentHashTableSize. */
     public BalancerOptions withConsistentHashTableSize(int size) {
         return new BalancerOptions(tcpIdleTimeout, udpIdleTimeout, drainTimeout, size);
     }

@@ -45,10 +45,12 @@ public final class DesiredState {
         return EMPTY;
     }
 
+    /** The given services; refuses duplicate keys or names. */
     public static DesiredState of(VirtualService... services) {
         return new DesiredState(List.of(services));
     }
 
+    /** The given services; refuses duplicate keys or names. */
     public static DesiredState of(Collection<VirtualService> services) {
         return new DesiredState(new ArrayList<>(services));
     }
@@ -63,10 +65,12 @@ public final class DesiredState {
         return byKey;
     }
 
+    /** Number of services. */
     public int size() {
         return byKey.size();
     }
 
+    /** True when there are no services. */
     public boolean isEmpty() {
         return byKey.isEmpty();
     }

@@ -117,6 +117,7 @@ public final class VirtualService {
         return b;
     }
 
+    /** The service's name, used in rule comments and messages. */
     public String name() {
         return name;
     }
@@ -126,10 +127,12 @@ public final class VirtualService {
         return key;
     }
 
+    /** The virtual IP clients connect to. */
     public InetAddress vip() {
         return key.vip();
     }
 
+    /** TCP or UDP. */
     public Protocol protocol() {
         return key.protocol();
     }
@@ -139,10 +142,12 @@ public final class VirtualService {
         return key.port();
     }
 
+    /** True when the service answers on every port of its VIP. */
     public boolean allPorts() {
         return key.allPorts();
     }
 
+    /** How a new connection picks its backend. */
     public Algorithm algorithm() {
         return algorithm;
     }
@@ -203,6 +208,7 @@ public final class VirtualService {
             this.name = name;
         }
 
+        /** The virtual IP. */
         public Builder vip(InetAddress address) {
             this.vip = address;
             return this;
@@ -213,6 +219,7 @@ public final class VirtualService {
             return vip(IpLiterals.parse(literal, "vip"));
         }
 
+        /** TCP (the default) or UDP. */
         public Builder protocol(Protocol p) {
             this.protocol = p;
             return this;
@@ -234,6 +241,7 @@ public final class VirtualService {
             return this;
         }
 
+        /** The algorithm; ROUND_ROBIN by default. */
         public Builder algorithm(Algorithm a) {
             this.algorithm = a;
             return this;
@@ -252,6 +260,7 @@ public final class VirtualService {
             return this;
         }
 
+        /** Adds a backend. */
         public Builder backend(Backend b) {
             this.backends.add(b);
             return this;
@@ -269,6 +278,7 @@ public final class VirtualService {
             return this;
         }
 
+        /** Checks every field and builds the service; the message names the field that is wrong. */
         public VirtualService build() {
             return new VirtualService(this);
         }

@@ -247,6 +247,11 @@ class NftablesBalancerIntegrationTest {
 
         balancer.resync();
         assertThat(balancer.verify()).isEmpty();
+
+        new NftCommand(client()).apply("add chain inet shoal stray\n", "drift");
+        assertThat(balancer.verify()).containsExactly("unexpected chain stray");
+        balancer.resync();
+        assertThat(balancer.verify()).isEmpty();
         assertThat(count(lab.tcpAnswers(VIP, 80, 6))).containsOnlyKeys("b1", "b2", "b3");
     }
 
