@@ -15,8 +15,8 @@ import io.shoal.dns.transport.Transport;
 import io.shoal.dns.wire.DnsWire;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Forwards queries for names Shoal does not own to the upstream resolvers, asynchronously: one UDP
  * socket on one event loop, a table of queries in flight keyed by a fresh random id, a timer per
- * attempt. On timeout (or SERVFAIL/REFUSED) the next upstream is tried while the budget lasts; an
- * upstream that timed out is tried last for a while. A truncated UDP answer to a client that asked
+ * attempt. On timeout (or SERVFAIL/REFUSED) the next upstream is tried, round after round, while
+ * the budget lasts; an upstream that timed out is tried last for a while. A truncated UDP answer to a client that asked
  * over TCP is fetched again over TCP.
  *
  * <p>Everything but {@link #forward} runs on the forwarder's event loop, so the in-flight table
@@ -43,6 +43,8 @@ public final class UpstreamForwarder implements Closeable {
     private final IntObjectHashMap<Pending> inFlight = new IntObjectHashMap<>();
     private final long[] downUntil;
     private final TcpRetry tcp;
+    /** Query ids to upstreams must be unguessable (off-path spoofing); used on the loop only. */
+    private final SecureRandom random = new SecureRandom();
 
     private final class Pending {
         final int upstreamId;
@@ -53,7 +55,8 @@ public final class UpstreamForwarder implements Closeable {
         final ForwardCallback callback;
         final long started = System.nanoTime();
         final long deadline;
-        int tried; // bit mask of upstream indexes
+        int tried; // bit mask of upstream indexes tried in this round
+        int asked; // bit mask of every upstream asked: replies are accepted from these
         int current = -1;
         ScheduledFuture<?> timer;
 
@@ -132,7 +135,7 @@ public final class UpstreamForwarder implements Closeable {
             fail(query, callback);
             return;
         }
-        int id = ThreadLocalRandom.current().nextInt(65536);
+        int id = random.nextInt(65536);
         while (inFlight.containsKey(id)) {
             id = (id + 1) & 0xFFFF;
         }
@@ -143,19 +146,26 @@ public final class UpstreamForwarder implements Closeable {
 
     private void attempt(Pending p) {
         int next = pickUpstream(p.tried);
+        if (next < 0) {
+            // Every upstream had its turn; while the budget lasts, start another round (UDP loses packets).
+            p.tried = 0;
+            next = pickUpstream(0);
+        }
         long now = System.nanoTime();
-        if (next < 0 || now >= p.deadline) {
+        if (now >= p.deadline) {
             finishFailed(p);
             return;
         }
         p.tried |= 1 << next;
+        p.asked |= 1 << next;
         p.current = next;
         ByteBuf packet = channel.alloc().ioBuffer(p.query.readableBytes());
         packet.writeBytes(p.query, p.query.readerIndex(), p.query.readableBytes());
         packet.setShort(0, p.upstreamId);
         channel.writeAndFlush(new DatagramPacket(packet, config.servers().get(next)));
         long wait = Math.min(config.attemptTimeout().toNanos(), p.deadline - now);
-        p.timer = loop.schedule(() -> onTimeout(p, next), wait, TimeUnit.NANOSECONDS);
+        int upstream = next;
+        p.timer = loop.schedule(() -> onTimeout(p, upstream), wait, TimeUnit.NANOSECONDS);
     }
 
     /** The first untried upstream that is not marked down; else the first untried one at all. */
@@ -239,7 +249,7 @@ public final class UpstreamForwarder implements Closeable {
 
     private boolean fromTriedUpstream(Pending p, InetSocketAddress sender) {
         int i = config.servers().indexOf(sender);
-        return i >= 0 && (p.tried & (1 << i)) != 0;
+        return i >= 0 && (p.asked & (1 << i)) != 0;
     }
 
     /** The response must repeat the question (case-insensitively): cheap defence against spoofing. */

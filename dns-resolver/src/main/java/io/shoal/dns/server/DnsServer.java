@@ -123,12 +123,12 @@ public final class DnsServer implements Closeable {
         if (state.get() != State.STARTED) {
             throw new IllegalStateException("DNS server is closed");
         }
-        RuntimeException last = null;
+        Exception last = null;
         int attempts = endpoint.getPort() == 0 ? BIND_ATTEMPTS : 1;
         for (int i = 0; i < attempts; i++) {
             try {
                 return bindOnce(endpoint, scope, namespace);
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Netty rethrows the checked BindException as is
                 last = e;
             }
         }
@@ -165,7 +165,7 @@ public final class DnsServer implements Closeable {
                     .bind(bound)
                     .syncUninterruptibly()
                     .channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             tcp.close().awaitUninterruptibly();
             throw e;
         }
