@@ -2,7 +2,10 @@ package io.shoal.dns.forward;
 
 import io.netty.buffer.ByteBuf;
 
-/** Where the outcome of a forwarded query goes; called on the forwarder's event loop. */
+/**
+ * Where the outcome of a forwarded query goes: on the forwarder's event loop, or at once on the
+ * caller's thread when the answer comes from the cache.
+ */
 public interface ForwardCallback {
     /**
      * An upstream answered. {@code response} already carries the client's query id; the callee

@@ -14,9 +14,15 @@ import java.util.List;
  * @param maxInFlight cap on queries waiting for an upstream; beyond it new ones get SERVFAIL at
  *     once (default 4096)
  * @param downFor how long an upstream that timed out is tried last (default 5 s)
+ * @param cache the cache of upstream answers
  */
 public record UpstreamConfig(
-        List<InetSocketAddress> servers, Duration attemptTimeout, Duration budget, int maxInFlight, Duration downFor) {
+        List<InetSocketAddress> servers,
+        Duration attemptTimeout,
+        Duration budget,
+        int maxInFlight,
+        Duration downFor,
+        CacheConfig cache) {
 
     public UpstreamConfig {
         if (servers == null) {
@@ -32,16 +38,28 @@ public record UpstreamConfig(
         if (maxInFlight < 1 || maxInFlight > 32768) {
             throw new IllegalArgumentException("maxInFlight must be within 1..32768, got " + maxInFlight);
         }
+        if (cache == null) {
+            throw new IllegalArgumentException("cache must not be null (use CacheConfig.DEFAULTS)");
+        }
     }
 
     /** The defaults above for the given servers. */
     public static UpstreamConfig of(List<InetSocketAddress> servers) {
         return new UpstreamConfig(
-                servers, Duration.ofMillis(700), Duration.ofMillis(1800), 4096, Duration.ofSeconds(5));
+                servers,
+                Duration.ofMillis(700),
+                Duration.ofMillis(1800),
+                4096,
+                Duration.ofSeconds(5),
+                CacheConfig.DEFAULTS);
     }
 
     public UpstreamConfig withTimeouts(Duration attemptTimeout, Duration budget) {
-        return new UpstreamConfig(servers, attemptTimeout, budget, maxInFlight, downFor);
+        return new UpstreamConfig(servers, attemptTimeout, budget, maxInFlight, downFor, cache);
+    }
+
+    public UpstreamConfig withCache(CacheConfig c) {
+        return new UpstreamConfig(servers, attemptTimeout, budget, maxInFlight, downFor, c);
     }
 
     private static void positive(String field, Duration d) {

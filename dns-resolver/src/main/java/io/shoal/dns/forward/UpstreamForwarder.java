@@ -13,6 +13,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.shoal.dns.metrics.DnsMetrics;
 import io.shoal.dns.transport.Transport;
 import io.shoal.dns.wire.DnsWire;
+import io.shoal.dns.wire.ParsedQuery;
+import io.shoal.dns.wire.QueryParser;
+import io.shoal.dns.wire.UnreadableQueryException;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -43,6 +46,7 @@ public final class UpstreamForwarder implements Closeable {
     private final IntObjectHashMap<Pending> inFlight = new IntObjectHashMap<>();
     private final long[] downUntil;
     private final TcpRetry tcp;
+    private final ResponseCache cache;
     /** Query ids to upstreams must be unguessable (off-path spoofing); used on the loop only. */
     private final SecureRandom random = new SecureRandom();
 
@@ -52,6 +56,8 @@ public final class UpstreamForwarder implements Closeable {
         final ByteBuf query;
         final int questionEnd;
         final boolean clientTcp;
+        final String cacheKey;
+        final int clientLimit;
         final ForwardCallback callback;
         final long started = System.nanoTime();
         final long deadline;
@@ -60,12 +66,21 @@ public final class UpstreamForwarder implements Closeable {
         int current = -1;
         ScheduledFuture<?> timer;
 
-        Pending(int upstreamId, ByteBuf query, int questionEnd, boolean clientTcp, ForwardCallback callback) {
+        Pending(
+                int upstreamId,
+                ByteBuf query,
+                int questionEnd,
+                boolean clientTcp,
+                String cacheKey,
+                int clientLimit,
+                ForwardCallback callback) {
             this.upstreamId = upstreamId;
             this.clientId = query.getUnsignedShort(query.readerIndex());
             this.query = query;
             this.questionEnd = questionEnd;
             this.clientTcp = clientTcp;
+            this.cacheKey = cacheKey;
+            this.clientLimit = clientLimit;
             this.callback = callback;
             this.deadline = started + config.budget().toNanos();
         }
@@ -96,6 +111,7 @@ public final class UpstreamForwarder implements Closeable {
                 .syncUninterruptibly()
                 .channel();
         this.tcp = new TcpRetry(transport, loop);
+        this.cache = new ResponseCache(config.cache());
     }
 
     /** Opens the forwarder's socket on one loop of {@code group}. */
@@ -117,11 +133,36 @@ public final class UpstreamForwarder implements Closeable {
      */
     public void forward(ByteBuf query, boolean clientTcp, ForwardCallback callback) {
         metrics.forwarded();
-        if (loop.inEventLoop()) {
-            begin(query, clientTcp, callback);
-        } else {
-            loop.execute(() -> begin(query, clientTcp, callback));
+        String key = null;
+        int limit = DnsWire.TCP_LIMIT;
+        try {
+            ParsedQuery q = QueryParser.parse(query);
+            key = ResponseCache.key(query, q);
+            limit = clientTcp ? DnsWire.TCP_LIMIT : q.udpLimit(DnsWire.TCP_LIMIT);
+        } catch (UnreadableQueryException e) {
+            // not cacheable; begin() fails it
         }
+        if (key != null) {
+            ByteBuf hit = cache.get(key, query.getUnsignedShort(query.readerIndex()), limit, channel.alloc());
+            if (hit != null) {
+                metrics.cacheHit();
+                query.release();
+                callback.answered(hit);
+                return;
+            }
+        }
+        String cacheKey = key;
+        int clientLimit = limit;
+        if (loop.inEventLoop()) {
+            begin(query, clientTcp, cacheKey, clientLimit, callback);
+        } else {
+            loop.execute(() -> begin(query, clientTcp, cacheKey, clientLimit, callback));
+        }
+    }
+
+    /** The cache of upstream answers. */
+    public ResponseCache cache() {
+        return cache;
     }
 
     /** Number of queries waiting for an upstream (for tests and diagnostics). */
@@ -129,7 +170,7 @@ public final class UpstreamForwarder implements Closeable {
         return loop.submit(inFlight::size).syncUninterruptibly().getNow();
     }
 
-    private void begin(ByteBuf query, boolean clientTcp, ForwardCallback callback) {
+    private void begin(ByteBuf query, boolean clientTcp, String key, int limit, ForwardCallback callback) {
         int questionEnd = questionEnd(query);
         if (config.servers().isEmpty() || inFlight.size() >= config.maxInFlight() || questionEnd < 0) {
             fail(query, callback);
@@ -139,7 +180,7 @@ public final class UpstreamForwarder implements Closeable {
         while (inFlight.containsKey(id)) {
             id = (id + 1) & 0xFFFF;
         }
-        Pending p = new Pending(id, query, questionEnd, clientTcp, callback);
+        Pending p = new Pending(id, query, questionEnd, clientTcp, key, limit, callback);
         inFlight.put(id, p);
         attempt(p);
     }
@@ -222,6 +263,9 @@ public final class UpstreamForwarder implements Closeable {
             return;
         }
         metrics.upstreamAnswered(System.nanoTime() - p.started);
+        if (p.cacheKey != null) {
+            cache.put(p.cacheKey, r);
+        }
         ByteBuf answer = r.retainedDuplicate();
         answer.setShort(answer.readerIndex(), p.clientId);
         p.query.release();
@@ -231,16 +275,19 @@ public final class UpstreamForwarder implements Closeable {
     private void retryOverTcp(Pending p, InetSocketAddress upstream) {
         long remaining = p.deadline - System.nanoTime();
         if (remaining <= 0) {
-            fail(p.query, p.callback);
+            failOrStale(p);
             return;
         }
         tcp.exchange(upstream, p.query, remaining, response -> {
             if (response == null) {
                 metrics.upstreamFailure();
-                fail(p.query, p.callback);
+                failOrStale(p);
                 return;
             }
             metrics.upstreamAnswered(System.nanoTime() - p.started);
+            if (p.cacheKey != null) {
+                cache.put(p.cacheKey, response);
+            }
             response.setShort(response.readerIndex(), p.clientId);
             p.query.release();
             p.callback.answered(response);
@@ -271,7 +318,20 @@ public final class UpstreamForwarder implements Closeable {
 
     private void finishFailed(Pending p) {
         inFlight.remove(p.upstreamId);
-        fail(p.query, p.callback);
+        failOrStale(p);
+    }
+
+    /** Every upstream failed: an expired cached answer is better than SERVFAIL (RFC 8767). */
+    private void failOrStale(Pending p) {
+        ByteBuf stale =
+                p.cacheKey == null ? null : cache.getStale(p.cacheKey, p.clientId, p.clientLimit, channel.alloc());
+        if (stale == null) {
+            fail(p.query, p.callback);
+            return;
+        }
+        metrics.staleAnswer();
+        p.query.release();
+        p.callback.answered(stale);
     }
 
     private static void fail(ByteBuf query, ForwardCallback callback) {

@@ -30,6 +30,8 @@ public final class DnsMetrics {
     private final LongAdder upstreamFailures = new LongAdder();
     private final LongAdder upstreamLatencyNanos = new LongAdder();
     private final LongAdder upstreamAnswers = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder staleAnswers = new LongAdder();
 
     /** Counts a query that carried a question of {@code qtype}. */
     public void query(int qtype) {
@@ -63,6 +65,24 @@ public final class DnsMetrics {
     public void upstreamAnswered(long nanos) {
         upstreamAnswers.increment();
         upstreamLatencyNanos.add(nanos);
+    }
+
+    /** Counts a forwarded query answered from the cache. */
+    public void cacheHit() {
+        cacheHits.increment();
+    }
+
+    /** Counts an expired cached answer served because every upstream failed (RFC 8767). */
+    public void staleAnswer() {
+        staleAnswers.increment();
+    }
+
+    public long cacheHitCount() {
+        return cacheHits.sum();
+    }
+
+    public long staleAnswerCount() {
+        return staleAnswers.sum();
     }
 
     public long queries(String type) {
@@ -116,6 +136,8 @@ public final class DnsMetrics {
         counter(out, "shoal_dns_truncated_total", truncated);
         counter(out, "shoal_dns_dropped_total", dropped);
         counter(out, "shoal_dns_upstream_failures_total", upstreamFailures);
+        counter(out, "shoal_dns_cache_hits_total", cacheHits);
+        counter(out, "shoal_dns_cache_stale_answers_total", staleAnswers);
         out.append("# TYPE shoal_dns_upstream_latency_seconds summary\n");
         out.append("shoal_dns_upstream_latency_seconds_sum ")
                 .append(upstreamLatencyNanos.sum() / 1e9)

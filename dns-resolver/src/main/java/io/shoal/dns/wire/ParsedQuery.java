@@ -19,6 +19,7 @@ public final class ParsedQuery {
     private final boolean edns;
     private final int udpPayloadSize;
     private final int ednsVersion;
+    private final boolean dnssecOk;
 
     ParsedQuery(
             int id,
@@ -32,7 +33,8 @@ public final class ParsedQuery {
             int qclass,
             boolean edns,
             int udpPayloadSize,
-            int ednsVersion) {
+            int ednsVersion,
+            boolean dnssecOk) {
         this.id = id;
         this.flags = flags;
         this.problemRcode = problemRcode;
@@ -45,6 +47,7 @@ public final class ParsedQuery {
         this.edns = edns;
         this.udpPayloadSize = udpPayloadSize;
         this.ednsVersion = ednsVersion;
+        this.dnssecOk = dnssecOk;
     }
 
     /** The query's 16-bit id. */
@@ -122,6 +125,11 @@ public final class ParsedQuery {
 
     public int ednsVersion() {
         return ednsVersion;
+    }
+
+    /** The DO bit of the OPT record: the client wants DNSSEC records. */
+    public boolean dnssecOk() {
+        return dnssecOk;
     }
 
     /**

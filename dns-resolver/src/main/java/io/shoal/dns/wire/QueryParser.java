@@ -65,7 +65,8 @@ public final class QueryParser {
                     qclass,
                     false,
                     0,
-                    0);
+                    0,
+                    false);
         }
         // Skip answer and authority records (a query should have none, but they are legal).
         pos = questionEnd;
@@ -84,12 +85,14 @@ public final class QueryParser {
                         qclass,
                         false,
                         0,
-                        0);
+                        0,
+                        false);
             }
         }
         boolean edns = false;
         int payload = 0;
         int version = 0;
+        boolean dnssecOk = false;
         for (int i = 0; i < arcount; i++) {
             int start = pos;
             pos = skipRecord(msg, base, length, pos);
@@ -106,7 +109,8 @@ public final class QueryParser {
                         qclass,
                         edns,
                         payload,
-                        version);
+                        version,
+                        dnssecOk);
             }
             // An OPT record has the root name, a single zero byte, so its type sits at start + 1.
             if (msg.getUnsignedByte(base + start) == 0 && msg.getUnsignedShort(base + start + 1) == DnsWire.TYPE_OPT) {
@@ -123,11 +127,13 @@ public final class QueryParser {
                             qclass,
                             false,
                             0,
-                            0);
+                            0,
+                            false);
                 }
                 edns = true;
                 payload = msg.getUnsignedShort(base + start + 3);
                 version = msg.getUnsignedByte(base + start + 6);
+                dnssecOk = (msg.getUnsignedByte(base + start + 7) & 0x80) != 0;
             } else if (msg.getUnsignedShort(base + recordTypeOffset(msg, base, start)) == DnsWire.TYPE_OPT) {
                 return new ParsedQuery(
                         id,
@@ -141,7 +147,8 @@ public final class QueryParser {
                         qclass,
                         false,
                         0,
-                        0);
+                        0,
+                        false);
             }
         }
         if (edns && version != 0) {
@@ -157,14 +164,27 @@ public final class QueryParser {
                     qclass,
                     true,
                     payload,
-                    version);
+                    version,
+                    dnssecOk);
         }
         return new ParsedQuery(
-                id, flags, DnsWire.NOERROR, "", questionEnd, qname, plain, qtype, qclass, edns, payload, version);
+                id,
+                flags,
+                DnsWire.NOERROR,
+                "",
+                questionEnd,
+                qname,
+                plain,
+                qtype,
+                qclass,
+                edns,
+                payload,
+                version,
+                dnssecOk);
     }
 
     private static ParsedQuery problem(int id, int flags, int rcode, String why, int questionEnd) {
-        return new ParsedQuery(id, flags, rcode, why, questionEnd, "", false, 0, 0, false, 0, 0);
+        return new ParsedQuery(id, flags, rcode, why, questionEnd, "", false, 0, 0, false, 0, 0, false);
     }
 
     /** Set in the returned offset when the name is plain (see {@link ParsedQuery#isPlainName()}). */
