@@ -165,11 +165,6 @@ public final class UpstreamForwarder implements Closeable {
         return cache;
     }
 
-    /** Number of queries waiting for an upstream (for tests and diagnostics). */
-    public int inFlight() {
-        return loop.submit(inFlight::size).syncUninterruptibly().getNow();
-    }
-
     private void begin(ByteBuf query, boolean clientTcp, String key, int limit, ForwardCallback callback) {
         int questionEnd = questionEnd(query);
         if (config.servers().isEmpty() || inFlight.size() >= config.maxInFlight() || questionEnd < 0) {

@@ -12,12 +12,15 @@ final class NameEntry {
     final byte[][] v6;
     final SrvTarget[] srv;
     final int ttl;
+    /** The resolution that answers from this entry, made once so a lookup allocates nothing. */
+    final Resolution answer;
 
     private NameEntry(byte[][] v4, byte[][] v6, SrvTarget[] srv, int ttl) {
         this.v4 = v4;
         this.v6 = v6;
         this.srv = srv;
         this.ttl = ttl;
+        this.answer = Resolution.answer(this);
     }
 
     static NameEntry addresses(byte[][] v4, byte[][] v6, int ttl) {

@@ -88,6 +88,6 @@ public final class Resolver {
                     case DnsWire.TYPE_ANY -> entry.v4.length + entry.v6.length + entry.srv.length > 0;
                     default -> false;
                 };
-        return data ? Resolution.answer(entry) : Resolution.NODATA;
+        return data ? entry.answer : Resolution.NODATA;
     }
 }

@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,6 +139,7 @@ public final class DnsServer implements Closeable {
 
     private DnsBinding bindOnce(InetSocketAddress endpoint, DnsScope initial, SocketNamespace namespace) {
         AtomicReference<DnsScope> scope = new AtomicReference<>(initial);
+        AtomicInteger tcpConnections = new AtomicInteger();
         Channel tcp = new ServerBootstrap()
                 .group(group)
                 .channelFactory(() -> namespace.open(transport::newServerSocketChannel))
@@ -145,6 +147,12 @@ public final class DnsServer implements Closeable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tcpConnections.incrementAndGet() > config.maxTcpConnections()) {
+                            tcpConnections.decrementAndGet();
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> tcpConnections.decrementAndGet());
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(
                                         0, 0, config.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param udpCap largest UDP answer even when a client advertises more, and the size Shoal
  *     advertises (default 1232: fits the IPv6 minimum MTU, so never fragments; DNS Flag Day 2020)
  * @param tcpIdleTimeout a TCP connection with no query for this long is closed (default 10 s)
+ * @param maxTcpConnections open TCP connections per binding; more are closed at once (default
+ *     128: a container's resolver needs a handful, and each costs buffers)
  * @param upstream forwarding of names Shoal does not own
  */
 public record DnsServerConfig(
@@ -25,6 +27,7 @@ public record DnsServerConfig(
         DnsTtls ttls,
         int udpCap,
         Duration tcpIdleTimeout,
+        int maxTcpConnections,
         UpstreamConfig upstream) {
 
     public DnsServerConfig {
@@ -41,6 +44,9 @@ public record DnsServerConfig(
         if (tcpIdleTimeout == null || tcpIdleTimeout.isNegative() || tcpIdleTimeout.isZero()) {
             throw new IllegalArgumentException("tcpIdleTimeout must be a positive duration, got " + tcpIdleTimeout);
         }
+        if (maxTcpConnections < 1) {
+            throw new IllegalArgumentException("maxTcpConnections must be at least 1, got " + maxTcpConnections);
+        }
         if (upstream == null) {
             throw new IllegalArgumentException("upstream must not be null");
         }
@@ -49,22 +55,26 @@ public record DnsServerConfig(
     /** Defaults, forwarding to no upstream until {@link #withUpstream} says where. */
     public static DnsServerConfig defaults() {
         return new DnsServerConfig(
-                Optional.empty(), 1, DnsTtls.DEFAULTS, 1232, Duration.ofSeconds(10), UpstreamConfig.of(List.of()));
+                Optional.empty(), 1, DnsTtls.DEFAULTS, 1232, Duration.ofSeconds(10), 128, UpstreamConfig.of(List.of()));
     }
 
     public DnsServerConfig withTransport(Transport t) {
-        return new DnsServerConfig(Optional.of(t), threads, ttls, udpCap, tcpIdleTimeout, upstream);
+        return new DnsServerConfig(Optional.of(t), threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, upstream);
     }
 
     public DnsServerConfig withUpstream(UpstreamConfig u) {
-        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, u);
+        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, u);
     }
 
     public DnsServerConfig withTtls(DnsTtls t) {
-        return new DnsServerConfig(transport, threads, t, udpCap, tcpIdleTimeout, upstream);
+        return new DnsServerConfig(transport, threads, t, udpCap, tcpIdleTimeout, maxTcpConnections, upstream);
+    }
+
+    public DnsServerConfig withMaxTcpConnections(int max) {
+        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, max, upstream);
     }
 
     public DnsServerConfig withTcpIdleTimeout(Duration d) {
-        return new DnsServerConfig(transport, threads, ttls, udpCap, d, upstream);
+        return new DnsServerConfig(transport, threads, ttls, udpCap, d, maxTcpConnections, upstream);
     }
 }

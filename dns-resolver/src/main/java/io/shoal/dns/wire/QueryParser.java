@@ -1,6 +1,7 @@
 package io.shoal.dns.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Reads a DNS query from the wire without copying it. Anything wrong after the header becomes a
@@ -37,7 +38,7 @@ public final class QueryParser {
             int rcode = opcode != DnsWire.OPCODE_QUERY ? DnsWire.NOTIMP : DnsWire.FORMERR;
             return problem(id, flags, rcode, "question count " + qdcount + ", expected exactly 1", 0);
         }
-        StringBuilder name = new StringBuilder(32);
+        char[] name = NAME_SCRATCH.get();
         int pos = readQuestionName(msg, base, length, name);
         if (pos < 0) {
             return problem(id, flags, DnsWire.FORMERR, nameProblem(pos), 0);
@@ -50,7 +51,7 @@ public final class QueryParser {
         int qtype = msg.getUnsignedShort(base + pos);
         int qclass = msg.getUnsignedShort(base + pos + 2);
         int questionEnd = pos + 4;
-        String qname = name.toString();
+        String qname = new String(name, 0, nameLength(pos));
 
         if (opcode != DnsWire.OPCODE_QUERY) {
             return new ParsedQuery(
@@ -205,13 +206,28 @@ public final class QueryParser {
         };
     }
 
+    /** Per-thread room for the longest name in text form (255 wire bytes give at most 253 chars). */
+    private static final FastThreadLocal<char[]> NAME_SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected char[] initialValue() {
+            return new char[DnsWire.MAX_NAME_LENGTH];
+        }
+    };
+
+    /** Length in characters of the dotted text of a name that ends at wire offset {@code end}. */
+    private static int nameLength(int end) {
+        // wire length minus the root byte, minus the first length byte: the dots replace the others
+        return Math.max(0, end - DnsWire.QUESTION_OFFSET - 2);
+    }
+
     /**
      * Reads the question name into {@code out} (lower case, dot-separated) and returns the offset
      * after it, with {@link #PLAIN_BIT} set for plain names, or a negative problem code.
      */
-    private static int readQuestionName(ByteBuf msg, int base, int length, StringBuilder out) {
+    private static int readQuestionName(ByteBuf msg, int base, int length, char[] out) {
         int pos = DnsWire.QUESTION_OFFSET;
         int wireLength = 0;
+        int n = 0;
         boolean plain = true;
         while (true) {
             if (pos >= length) {
@@ -236,8 +252,8 @@ public final class QueryParser {
             if (pos + 1 + len > length) {
                 return CUT_SHORT;
             }
-            if (out.length() > 0) {
-                out.append('.');
+            if (n > 0) {
+                out[n++] = '.';
             }
             for (int i = 1; i <= len; i++) {
                 int c = msg.getUnsignedByte(base + pos + i);
@@ -246,7 +262,7 @@ public final class QueryParser {
                 } else if (c <= 0x20 || c >= 0x7F || c == '.') {
                     plain = false;
                 }
-                out.append((char) c);
+                out[n++] = (char) c;
             }
             pos += len + 1;
         }

@@ -36,6 +36,36 @@ class ConfigAndTransportTest {
     }
 
     @Test
+    void tcpConnectionsBeyondTheCapAreClosedAtOnce() throws Exception {
+        try (DnsServer server = DnsServer.start(DnsServerConfig.defaults().withMaxTcpConnections(2))) {
+            server.update(io.shoal.dns.testing.Fixtures.table());
+            DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
+            try (java.net.Socket one = new java.net.Socket();
+                    java.net.Socket two = new java.net.Socket();
+                    java.net.Socket three = new java.net.Socket()) {
+                one.connect(b.localAddress(), 2000);
+                two.connect(b.localAddress(), 2000);
+                three.connect(b.localAddress(), 2000);
+                three.setSoTimeout(3000);
+                assertThat(three.getInputStream().read())
+                        .as("third connection closed")
+                        .isEqualTo(-1);
+                // The first two still answer.
+                java.io.DataOutputStream out = new java.io.DataOutputStream(one.getOutputStream());
+                byte[] q = io.shoal.dns.testing.Dns.query("web", org.xbill.DNS.Type.A);
+                out.writeShort(q.length);
+                out.write(q);
+                one.setSoTimeout(3000);
+                java.io.DataInputStream in = new java.io.DataInputStream(one.getInputStream());
+                byte[] reply = new byte[in.readUnsignedShort()];
+                in.readFully(reply);
+                assertThat(io.shoal.dns.testing.Dns.addresses(io.shoal.dns.testing.Dns.parse(reply)))
+                        .containsExactly("100.64.0.2");
+            }
+        }
+    }
+
+    @Test
     void closedServerRefusesNewBindingsAndClosesOldOnes() {
         DnsServer server = DnsServer.start(DnsServerConfig.defaults());
         DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
