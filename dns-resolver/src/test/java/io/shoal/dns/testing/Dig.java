@@ -42,15 +42,20 @@ public final class Dig {
      */
     public static Result ask(InetSocketAddress server, String name, String type, String... options) {
         List<String> cmd = new ArrayList<>(List.of(
-                DIG.toString(),
-                "@" + server.getAddress().getHostAddress(),
-                "-p",
-                Integer.toString(server.getPort()),
-                "+tries=1",
-                "+time=3",
-                "+nocookie",
-                name,
-                type));
+                DIG.toString(), "@" + server.getAddress().getHostAddress(), "-p", Integer.toString(server.getPort())));
+        return run(cmd, name, type, options);
+    }
+
+    /**
+     * Runs dig inside network namespace {@code netns} with no server given, so it asks the
+     * nameserver of the namespace's {@code /etc/netns/<netns>/resolv.conf}, as a container would.
+     */
+    public static Result askInNetns(String netns, String name, String type, String... options) {
+        return run(new ArrayList<>(List.of("ip", "netns", "exec", netns, DIG.toString())), name, type, options);
+    }
+
+    private static Result run(List<String> cmd, String name, String type, String... options) {
+        cmd.addAll(List.of("+tries=1", "+time=3", "+nocookie", name, type));
         cmd.addAll(Arrays.asList(options));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
