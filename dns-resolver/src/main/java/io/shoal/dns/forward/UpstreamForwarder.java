@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * Forwards queries for names Shoal does not own to the upstream resolvers, asynchronously: one UDP
  * socket on one event loop, a table of queries in flight keyed by a fresh random id, a timer per
  * attempt. On timeout (or SERVFAIL/REFUSED) the next upstream is tried, round after round, while
- * the budget lasts; an upstream that timed out is tried last for a while. A truncated UDP answer to a client that asked
- * over TCP is fetched again over TCP.
+ * the budget lasts; an upstream that timed out is tried last for a while. A truncated UDP answer
+ * to a client that asked over TCP is fetched again over TCP. Answers are cached ({@link
+ * ResponseCache}); when every upstream fails, a stale cached answer beats SERVFAIL.
  *
  * <p>Everything but {@link #forward} runs on the forwarder's event loop, so the in-flight table
  * needs no lock. Its socket lives in the namespace where the server was started (the host's), as
@@ -40,7 +41,6 @@ public final class UpstreamForwarder implements Closeable {
 
     private final UpstreamConfig config;
     private final DnsMetrics metrics;
-    private final Transport transport;
     private final EventLoop loop;
     private final Channel channel;
     private final IntObjectHashMap<Pending> inFlight = new IntObjectHashMap<>();
@@ -89,7 +89,6 @@ public final class UpstreamForwarder implements Closeable {
     private UpstreamForwarder(UpstreamConfig config, DnsMetrics metrics, Transport transport, EventLoopGroup group) {
         this.config = config;
         this.metrics = metrics;
-        this.transport = transport;
         this.downUntil = new long[config.servers().size()];
         this.loop = group.next();
         this.channel = new Bootstrap()
@@ -125,7 +124,8 @@ public final class UpstreamForwarder implements Closeable {
     }
 
     /**
-     * Forwards one query. Returns at once; the callback runs later on the forwarder's loop.
+     * Forwards one query. Returns at once; the callback runs later on the forwarder's loop, or
+     * before this returns when the cache has the answer.
      *
      * @param query the client's query; ownership passes to the forwarder
      * @param clientTcp whether the client asked over TCP (then a truncated answer is re-fetched
@@ -366,9 +366,5 @@ public final class UpstreamForwarder implements Closeable {
                     inFlight.clear();
                 })
                 .awaitUninterruptibly(2, TimeUnit.SECONDS);
-    }
-
-    Transport transport() {
-        return transport;
     }
 }

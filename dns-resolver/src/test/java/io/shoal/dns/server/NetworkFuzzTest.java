@@ -35,6 +35,7 @@ class NetworkFuzzTest {
             Integer.getInteger("shoal.dns.fuzz.packets", Requirements.inCi() ? 200_000 : 50_000);
 
     @Test
+    @SuppressWarnings("try") // the socket is closed early on purpose, to end the receiver thread
     void serverKeepsAnsweringThroughAFloodOfGarbage() throws Exception {
         try (DnsServer server = DnsServer.start(DnsServerConfig.defaults());
                 DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
