@@ -25,24 +25,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forwards queries for names Shoal does not own to the upstream resolvers, asynchronously: one UDP
- * socket on one event loop, a table of queries in flight keyed by a fresh random id, a timer per
+ * Forwards queries for names Shoal does not own to the upstream resolvers, asynchronously: a few
+ * UDP sockets on one event loop (one picked at random per attempt, for source-port entropy), a table of queries in flight keyed by a fresh random id, a timer per
  * attempt. On timeout (or SERVFAIL/REFUSED) the next upstream is tried, round after round, while
  * the budget lasts; an upstream that timed out is tried last for a while. A truncated UDP answer
  * to a client that asked over TCP is fetched again over TCP. Answers are cached ({@link
  * ResponseCache}); when every upstream fails, a stale cached answer beats SERVFAIL.
  *
  * <p>Everything but {@link #forward} runs on the forwarder's event loop, so the in-flight table
- * needs no lock. Its socket lives in the namespace where the server was started (the host's), as
+ * needs no lock. Its sockets live in the namespace where the server was started (the host's), as
  * the upstreams are the host's resolvers.
  */
 public final class UpstreamForwarder implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(UpstreamForwarder.class);
+    private static final int SOCKETS = 8;
 
     private final UpstreamConfig config;
     private final DnsMetrics metrics;
     private final EventLoop loop;
-    private final Channel channel;
+    /** Several sockets, one picked at random per attempt: source-port entropy against spoofing. */
+    private final Channel[] channels;
+
     private final IntObjectHashMap<Pending> inFlight = new IntObjectHashMap<>();
     private final long[] downUntil;
     private final TcpRetry tcp;
@@ -91,7 +94,21 @@ public final class UpstreamForwarder implements Closeable {
         this.metrics = metrics;
         this.downUntil = new long[config.servers().size()];
         this.loop = group.next();
-        this.channel = new Bootstrap()
+        this.channels = new Channel[SOCKETS];
+        try {
+            for (int i = 0; i < SOCKETS; i++) {
+                channels[i] = openSocket(transport);
+            }
+        } catch (RuntimeException e) {
+            closeSockets();
+            throw e;
+        }
+        this.tcp = new TcpRetry(transport, loop);
+        this.cache = new ResponseCache(config.cache());
+    }
+
+    private Channel openSocket(Transport transport) {
+        return new Bootstrap()
                 .group(loop)
                 .channelFactory(transport::newDatagramChannel)
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
@@ -109,11 +126,9 @@ public final class UpstreamForwarder implements Closeable {
                 .bind(new InetSocketAddress(0))
                 .syncUninterruptibly()
                 .channel();
-        this.tcp = new TcpRetry(transport, loop);
-        this.cache = new ResponseCache(config.cache());
     }
 
-    /** Opens the forwarder's socket on one loop of {@code group}. */
+    /** Opens the forwarder's sockets on one loop of {@code group}. */
     public static UpstreamForwarder start(
             UpstreamConfig config, DnsMetrics metrics, Transport transport, EventLoopGroup group) {
         return new UpstreamForwarder(config, metrics, transport, group);
@@ -143,7 +158,7 @@ public final class UpstreamForwarder implements Closeable {
             // not cacheable; begin() fails it
         }
         if (key != null) {
-            ByteBuf hit = cache.get(key, query.getUnsignedShort(query.readerIndex()), limit, channel.alloc());
+            ByteBuf hit = cache.get(key, query.getUnsignedShort(query.readerIndex()), limit, channels[0].alloc());
             if (hit != null) {
                 metrics.cacheHit();
                 query.release();
@@ -195,10 +210,11 @@ public final class UpstreamForwarder implements Closeable {
         p.tried |= 1 << next;
         p.asked |= 1 << next;
         p.current = next;
-        ByteBuf packet = channel.alloc().ioBuffer(p.query.readableBytes());
+        Channel socket = channels[random.nextInt(SOCKETS)];
+        ByteBuf packet = socket.alloc().ioBuffer(p.query.readableBytes());
         packet.writeBytes(p.query, p.query.readerIndex(), p.query.readableBytes());
         packet.setShort(0, p.upstreamId);
-        channel.writeAndFlush(new DatagramPacket(packet, config.servers().get(next)));
+        socket.writeAndFlush(new DatagramPacket(packet, config.servers().get(next)));
         long wait = Math.min(config.attemptTimeout().toNanos(), p.deadline - now);
         int upstream = next;
         p.timer = loop.schedule(() -> onTimeout(p, upstream), wait, TimeUnit.NANOSECONDS);
@@ -239,12 +255,12 @@ public final class UpstreamForwarder implements Closeable {
         }
         int id = r.getUnsignedShort(r.readerIndex());
         Pending p = inFlight.get(id);
-        if (p == null || !fromTriedUpstream(p, packet.sender()) || !sameQuestion(p, r)) {
+        int upstream = p == null ? -1 : askedUpstream(p, packet.sender());
+        if (upstream < 0 || !sameQuestion(p, r)) {
             return; // late, spoofed or foreign: ignore
         }
         int flags = r.getUnsignedShort(r.readerIndex() + 2);
         int rcode = flags & 0xF;
-        int upstream = config.servers().indexOf(packet.sender());
         downUntil[upstream] = 0;
         if ((rcode == DnsWire.SERVFAIL || rcode == DnsWire.REFUSED) && pickUpstream(p.tried) >= 0) {
             p.timer.cancel(false);
@@ -289,9 +305,10 @@ public final class UpstreamForwarder implements Closeable {
         });
     }
 
-    private boolean fromTriedUpstream(Pending p, InetSocketAddress sender) {
+    /** The index of {@code sender} when it is an upstream this query was sent to, else -1. */
+    private int askedUpstream(Pending p, InetSocketAddress sender) {
         int i = config.servers().indexOf(sender);
-        return i >= 0 && (p.asked & (1 << i)) != 0;
+        return i >= 0 && (p.asked & (1 << i)) != 0 ? i : -1;
     }
 
     /** The response must repeat the question (case-insensitively): cheap defence against spoofing. */
@@ -319,7 +336,7 @@ public final class UpstreamForwarder implements Closeable {
     /** Every upstream failed: an expired cached answer is better than SERVFAIL (RFC 8767). */
     private void failOrStale(Pending p) {
         ByteBuf stale =
-                p.cacheKey == null ? null : cache.getStale(p.cacheKey, p.clientId, p.clientLimit, channel.alloc());
+                p.cacheKey == null ? null : cache.getStale(p.cacheKey, p.clientId, p.clientLimit, channels[0].alloc());
         if (stale == null) {
             fail(p.query, p.callback);
             return;
@@ -334,6 +351,14 @@ public final class UpstreamForwarder implements Closeable {
             callback.failed(query);
         } finally {
             query.release();
+        }
+    }
+
+    private void closeSockets() {
+        for (Channel c : channels) {
+            if (c != null) {
+                c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -357,7 +382,7 @@ public final class UpstreamForwarder implements Closeable {
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
+        closeSockets();
         loop.submit(() -> {
                     for (Pending p : inFlight.values()) {
                         p.timer.cancel(false);
