@@ -66,6 +66,21 @@ class ConfigAndTransportTest {
     }
 
     @Test
+    void bindsOnIpv6LoopbackToo() {
+        io.shoal.dns.testing.Dig.requireDig();
+        try (DnsServer server = DnsServer.start(DnsServerConfig.defaults())) {
+            server.update(io.shoal.dns.testing.Fixtures.table());
+            DnsBinding b = server.bind(new InetSocketAddress("::1", 0), DnsScope.of("n1"));
+            assertThat(io.shoal.dns.testing.Dig.ask(b.localAddress(), "web", "A")
+                            .data())
+                    .containsExactly("100.64.0.2");
+            assertThat(io.shoal.dns.testing.Dig.ask(b.localAddress(), "web", "A", "+tcp")
+                            .data())
+                    .containsExactly("100.64.0.2");
+        }
+    }
+
+    @Test
     void closedServerRefusesNewBindingsAndClosesOldOnes() {
         DnsServer server = DnsServer.start(DnsServerConfig.defaults());
         DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));

@@ -90,6 +90,41 @@ class UpstreamMisbehaviourTest {
         }
     }
 
+    @Test
+    void beyondTheInFlightCapNewQueriesGetServfailAtOnce() throws Exception {
+        try (DatagramSocket blackhole = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            UpstreamConfig capped = new UpstreamConfig(
+                    List.of((InetSocketAddress) blackhole.getLocalSocketAddress()),
+                    java.time.Duration.ofMillis(700),
+                    java.time.Duration.ofMillis(1800),
+                    1,
+                    java.time.Duration.ofSeconds(5),
+                    io.shoal.dns.forward.CacheConfig.DEFAULTS);
+            try (DnsServer server = DnsServer.start(DnsServerConfig.defaults().withUpstream(capped))) {
+                InetSocketAddress dns = bind(server);
+                client.setSoTimeout(3000);
+                byte[] first = Dns.query("one.example.test", Type.A);
+                byte[] second = Dns.query("two.example.test", Type.A);
+                client.send(new DatagramPacket(first, first.length, dns));
+                client.send(new DatagramPacket(second, second.length, dns));
+                long start = System.nanoTime();
+                byte[] buf = new byte[512];
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                client.receive(p);
+                Message m = Dns.parse(Arrays.copyOf(buf, p.getLength()));
+                // The second query is refused at once while the first still waits for the dead upstream.
+                assertThat(m.getHeader().getID()).isEqualTo(((second[0] & 0xFF) << 8) | (second[1] & 0xFF));
+                assertThat(m.getRcode()).isEqualTo(Rcode.SERVFAIL);
+                assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+                        .isLessThan(java.time.Duration.ofMillis(600));
+                client.receive(p);
+                assertThat(Dns.parse(Arrays.copyOf(buf, p.getLength())).getRcode())
+                        .isEqualTo(Rcode.SERVFAIL);
+            }
+        }
+    }
+
     private static DnsServer server(InetSocketAddress... upstreams) {
         return DnsServer.start(DnsServerConfig.defaults().withUpstream(UpstreamConfig.of(List.of(upstreams))));
     }
