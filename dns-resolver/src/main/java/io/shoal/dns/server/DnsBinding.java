@@ -1,0 +1,78 @@
+package io.shoal.dns.server;
+
+import io.netty.channel.Channel;
+import io.shoal.dns.resolve.DnsScope;
+import io.shoal.dns.transport.SocketNamespace;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * One container's DNS endpoint: a UDP and a TCP socket on the same address and port, answering
+ * with that container's scope. The scope can change while bound (a container joins a network).
+ */
+public final class DnsBinding implements Closeable {
+    private final InetSocketAddress localAddress;
+    private final SocketNamespace namespace;
+    private final Channel udp;
+    private final Channel tcp;
+    private final AtomicReference<DnsScope> scope;
+    private final Consumer<DnsBinding> onClose;
+
+    DnsBinding(
+            InetSocketAddress localAddress,
+            SocketNamespace namespace,
+            AtomicReference<DnsScope> scope,
+            Channel udp,
+            Channel tcp,
+            Consumer<DnsBinding> onClose) {
+        this.localAddress = localAddress;
+        this.namespace = namespace;
+        this.scope = scope;
+        this.udp = udp;
+        this.tcp = tcp;
+        this.onClose = onClose;
+    }
+
+    /** The address and port both sockets are bound to (the port chosen when 0 was asked). */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    public SocketNamespace namespace() {
+        return namespace;
+    }
+
+    /** The networks answered for right now. */
+    public DnsScope scope() {
+        return scope.get();
+    }
+
+    /** Answers with {@code newScope} from the next query on. */
+    public void scope(DnsScope newScope) {
+        if (newScope == null) {
+            throw new IllegalArgumentException("scope must not be null");
+        }
+        this.scope.set(newScope);
+    }
+
+    public boolean isOpen() {
+        return udp.isOpen() && tcp.isOpen();
+    }
+
+    /** Closes both sockets (TCP connections already accepted finish or idle out). */
+    @Override
+    public void close() {
+        udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        tcp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        onClose.accept(this);
+    }
+
+    @Override
+    public String toString() {
+        return "DnsBinding{" + localAddress + " in " + namespace + ", scope="
+                + scope.get().networkIds() + "}";
+    }
+}

@@ -1,0 +1,198 @@
+package io.shoal.dns.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.shoal.dns.forward.UpstreamForwarder;
+import io.shoal.dns.metrics.DnsMetrics;
+import io.shoal.dns.resolve.DnsResponder;
+import io.shoal.dns.resolve.DnsScope;
+import io.shoal.dns.resolve.Resolver;
+import io.shoal.dns.transport.SocketNamespace;
+import io.shoal.dns.transport.Transport;
+import io.shoal.dns.wire.DnsWire;
+import io.shoal.model.table.ServiceTable;
+import java.io.Closeable;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded DNS server: one event loop group and one upstream forwarder serving any number of
+ * {@link DnsBinding bindings}, one per container, each a UDP and a TCP socket on the same address
+ * and port answering with that container's scope.
+ *
+ * <p>Lifecycle: {@link #start} → {@link #bind}/{@link #update} any number of times → {@link
+ * #close}. {@link #update} may be called from any thread but not from an event loop: it builds the
+ * new name index on the calling thread.
+ */
+public final class DnsServer implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+    private static final int BIND_ATTEMPTS = 8;
+
+    private enum State {
+        STARTED,
+        CLOSED
+    }
+
+    private final DnsServerConfig config;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final DnsMetrics metrics = new DnsMetrics();
+    private final Resolver resolver;
+    private final DnsResponder responder;
+    private final UpstreamForwarder forwarder;
+    private final Set<DnsBinding> bindings = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
+
+    private DnsServer(DnsServerConfig config) {
+        this.config = config;
+        this.transport = config.transport().orElseGet(Transport::best);
+        transport.ensureAvailability();
+        log.info(
+                "DNS server on transport {} with {} event loop thread(s), upstreams {}",
+                transport,
+                config.threads(),
+                config.upstream().servers());
+        this.group = new MultiThreadIoEventLoopGroup(
+                config.threads(), new DefaultThreadFactory("shoal-dns", true), transport.ioHandlerFactory());
+        this.resolver = new Resolver(config.ttls());
+        this.responder = new DnsResponder(resolver, metrics, config.udpCap());
+        try {
+            this.forwarder = UpstreamForwarder.start(config.upstream(), metrics, transport, group);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Starts a server with no bindings, serving the empty table. */
+    public static DnsServer start(DnsServerConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null");
+        }
+        return new DnsServer(config);
+    }
+
+    /** The transport chosen at start. */
+    public Transport transport() {
+        return transport;
+    }
+
+    public DnsMetrics metrics() {
+        return metrics;
+    }
+
+    /** Serves {@code table} from the next query on (builds the index on this thread). */
+    public void update(ServiceTable table) {
+        resolver.update(table);
+    }
+
+    /** The table served right now. */
+    public ServiceTable table() {
+        return resolver.index().table();
+    }
+
+    /** Binds in the host namespace (loopback tests, or a node-level resolver). */
+    public DnsBinding bind(InetSocketAddress endpoint, DnsScope scope) {
+        return bind(endpoint, scope, SocketNamespace.HOST);
+    }
+
+    /**
+     * Opens a UDP and a TCP socket on {@code endpoint}, created in {@code namespace}, answering
+     * with {@code scope}. Port 0 picks a port free for both protocols.
+     *
+     * @throws IllegalStateException when the server is closed or the address cannot be bound
+     */
+    public DnsBinding bind(InetSocketAddress endpoint, DnsScope scope, SocketNamespace namespace) {
+        if (endpoint == null || scope == null || namespace == null) {
+            throw new IllegalArgumentException("endpoint, scope and namespace must not be null");
+        }
+        if (state.get() != State.STARTED) {
+            throw new IllegalStateException("DNS server is closed");
+        }
+        Exception last = null;
+        int attempts = endpoint.getPort() == 0 ? BIND_ATTEMPTS : 1;
+        for (int i = 0; i < attempts; i++) {
+            try {
+                return bindOnce(endpoint, scope, namespace);
+            } catch (Exception e) { // Netty rethrows the checked BindException as is
+                last = e;
+            }
+        }
+        throw new IllegalStateException(
+                "cannot bind DNS on " + endpoint + " in " + namespace + ": " + last.getMessage(), last);
+    }
+
+    private DnsBinding bindOnce(InetSocketAddress endpoint, DnsScope initial, SocketNamespace namespace) {
+        AtomicReference<DnsScope> scope = new AtomicReference<>(initial);
+        AtomicInteger tcpConnections = new AtomicInteger();
+        Channel tcp = new ServerBootstrap()
+                .group(group)
+                .channelFactory(() -> namespace.open(transport::newServerSocketChannel))
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (tcpConnections.incrementAndGet() > config.maxTcpConnections()) {
+                            tcpConnections.decrementAndGet();
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> tcpConnections.decrementAndGet());
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(
+                                        0, 0, config.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                                .addLast(new LengthFieldBasedFrameDecoder(DnsWire.TCP_LIMIT + 2, 0, 2, 0, 2))
+                                .addLast(new TcpDnsHandler(responder, forwarder, scope::get));
+                    }
+                })
+                .bind(endpoint)
+                .syncUninterruptibly()
+                .channel();
+        InetSocketAddress bound = (InetSocketAddress) tcp.localAddress();
+        Channel udp;
+        try {
+            udp = new Bootstrap()
+                    .group(group)
+                    .channelFactory(() -> namespace.open(transport::newDatagramChannel))
+                    .handler(new UdpDnsHandler(responder, forwarder, scope::get))
+                    .bind(bound)
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (Exception e) {
+            tcp.close().awaitUninterruptibly();
+            throw e;
+        }
+        DnsBinding binding = new DnsBinding(bound, namespace, scope, udp, tcp, bindings::remove);
+        bindings.add(binding);
+        log.debug("bound {}", binding);
+        return binding;
+    }
+
+    /** Closes every binding, the forwarder and the event loops. A second call does nothing. */
+    @Override
+    public void close() {
+        if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
+            return;
+        }
+        for (DnsBinding b : bindings) {
+            b.close();
+        }
+        forwarder.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

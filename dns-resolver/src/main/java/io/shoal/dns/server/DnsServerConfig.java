@@ -1,0 +1,80 @@
+package io.shoal.dns.server;
+
+import io.shoal.dns.forward.UpstreamConfig;
+import io.shoal.dns.resolve.DnsTtls;
+import io.shoal.dns.transport.Transport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Configuration of a {@link DnsServer}.
+ *
+ * @param transport the Netty transport, or empty to probe (io_uring, then epoll, then NIO)
+ * @param threads event loop threads serving every binding (default 1: a lookup is sub-microsecond
+ *     work, and the node has other jobs)
+ * @param ttls TTLs of Shoal's own answers
+ * @param udpCap largest UDP answer even when a client advertises more, and the size Shoal
+ *     advertises (default 1232: fits the IPv6 minimum MTU, so never fragments; DNS Flag Day 2020)
+ * @param tcpIdleTimeout a TCP connection with no query for this long is closed (default 10 s)
+ * @param maxTcpConnections open TCP connections per binding; more are closed at once (default
+ *     128: a container's resolver needs a handful, and each costs buffers)
+ * @param upstream forwarding of names Shoal does not own
+ */
+public record DnsServerConfig(
+        Optional<Transport> transport,
+        int threads,
+        DnsTtls ttls,
+        int udpCap,
+        Duration tcpIdleTimeout,
+        int maxTcpConnections,
+        UpstreamConfig upstream) {
+
+    public DnsServerConfig {
+        transport = transport == null ? Optional.empty() : transport;
+        if (threads < 1 || threads > 64) {
+            throw new IllegalArgumentException("threads must be within 1..64, got " + threads);
+        }
+        if (ttls == null) {
+            throw new IllegalArgumentException("ttls must not be null");
+        }
+        if (udpCap < 512 || udpCap > 65535) {
+            throw new IllegalArgumentException("udpCap must be within 512..65535, got " + udpCap);
+        }
+        if (tcpIdleTimeout == null || tcpIdleTimeout.isNegative() || tcpIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("tcpIdleTimeout must be a positive duration, got " + tcpIdleTimeout);
+        }
+        if (maxTcpConnections < 1) {
+            throw new IllegalArgumentException("maxTcpConnections must be at least 1, got " + maxTcpConnections);
+        }
+        if (upstream == null) {
+            throw new IllegalArgumentException("upstream must not be null");
+        }
+    }
+
+    /** Defaults, forwarding to no upstream until {@link #withUpstream} says where. */
+    public static DnsServerConfig defaults() {
+        return new DnsServerConfig(
+                Optional.empty(), 1, DnsTtls.DEFAULTS, 1232, Duration.ofSeconds(10), 128, UpstreamConfig.of(List.of()));
+    }
+
+    public DnsServerConfig withTransport(Transport t) {
+        return new DnsServerConfig(Optional.of(t), threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, upstream);
+    }
+
+    public DnsServerConfig withUpstream(UpstreamConfig u) {
+        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, u);
+    }
+
+    public DnsServerConfig withTtls(DnsTtls t) {
+        return new DnsServerConfig(transport, threads, t, udpCap, tcpIdleTimeout, maxTcpConnections, upstream);
+    }
+
+    public DnsServerConfig withMaxTcpConnections(int max) {
+        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, max, upstream);
+    }
+
+    public DnsServerConfig withTcpIdleTimeout(Duration d) {
+        return new DnsServerConfig(transport, threads, ttls, udpCap, d, maxTcpConnections, upstream);
+    }
+}

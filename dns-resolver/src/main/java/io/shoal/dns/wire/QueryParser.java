@@ -1,0 +1,306 @@
+package io.shoal.dns.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/**
+ * Reads a DNS query from the wire without copying it. Anything wrong after the header becomes a
+ * {@link ParsedQuery#problemRcode() problem rcode} (FORMERR, NOTIMP, BADVERS), never an exception
+ * leaking from the parser: a server turns protocol faults into protocol answers.
+ */
+public final class QueryParser {
+    private QueryParser() {}
+
+    /**
+     * Parses the query in {@code msg} from its reader index to its writer index; the buffer's
+     * indexes are not moved.
+     *
+     * @throws UnreadableQueryException when the packet is shorter than a header (nothing to answer)
+     */
+    public static ParsedQuery parse(ByteBuf msg) throws UnreadableQueryException {
+        int base = msg.readerIndex();
+        int length = msg.readableBytes();
+        if (length < DnsWire.HEADER_LENGTH) {
+            throw new UnreadableQueryException("packet of " + length + " bytes is shorter than a DNS header");
+        }
+        int id = msg.getUnsignedShort(base);
+        int flags = msg.getUnsignedShort(base + 2);
+        int qdcount = msg.getUnsignedShort(base + 4);
+        int ancount = msg.getUnsignedShort(base + 6);
+        int nscount = msg.getUnsignedShort(base + 8);
+        int arcount = msg.getUnsignedShort(base + 10);
+        int opcode = (flags >>> 11) & 0xF;
+
+        if ((flags & DnsWire.FLAG_QR) != 0) {
+            return problem(id, flags, DnsWire.FORMERR, "QR bit set: the packet is a response", 0);
+        }
+        if (qdcount != 1) {
+            int rcode = opcode != DnsWire.OPCODE_QUERY ? DnsWire.NOTIMP : DnsWire.FORMERR;
+            return problem(id, flags, rcode, "question count " + qdcount + ", expected exactly 1", 0);
+        }
+        char[] name = NAME_SCRATCH.get();
+        int pos = readQuestionName(msg, base, length, name);
+        if (pos < 0) {
+            return problem(id, flags, DnsWire.FORMERR, nameProblem(pos), 0);
+        }
+        boolean plain = (pos & PLAIN_BIT) != 0;
+        pos &= ~PLAIN_BIT;
+        if (pos + 4 > length) {
+            return problem(id, flags, DnsWire.FORMERR, "question ends before its type and class", 0);
+        }
+        int qtype = msg.getUnsignedShort(base + pos);
+        int qclass = msg.getUnsignedShort(base + pos + 2);
+        int questionEnd = pos + 4;
+        String qname = new String(name, 0, nameLength(pos));
+
+        if (opcode != DnsWire.OPCODE_QUERY) {
+            return new ParsedQuery(
+                    id,
+                    flags,
+                    DnsWire.NOTIMP,
+                    "opcode " + opcode + " is not supported",
+                    questionEnd,
+                    qname,
+                    plain,
+                    qtype,
+                    qclass,
+                    false,
+                    0,
+                    0,
+                    false);
+        }
+        // Skip answer and authority records (a query should have none, but they are legal).
+        pos = questionEnd;
+        for (int i = 0; i < ancount + nscount; i++) {
+            pos = skipRecord(msg, base, length, pos);
+            if (pos < 0) {
+                return new ParsedQuery(
+                        id,
+                        flags,
+                        DnsWire.FORMERR,
+                        "record " + i + " after the question is cut short",
+                        questionEnd,
+                        qname,
+                        plain,
+                        qtype,
+                        qclass,
+                        false,
+                        0,
+                        0,
+                        false);
+            }
+        }
+        boolean edns = false;
+        int payload = 0;
+        int version = 0;
+        boolean dnssecOk = false;
+        for (int i = 0; i < arcount; i++) {
+            int start = pos;
+            pos = skipRecord(msg, base, length, pos);
+            if (pos < 0) {
+                return new ParsedQuery(
+                        id,
+                        flags,
+                        DnsWire.FORMERR,
+                        "additional record " + i + " is cut short",
+                        questionEnd,
+                        qname,
+                        plain,
+                        qtype,
+                        qclass,
+                        edns,
+                        payload,
+                        version,
+                        dnssecOk);
+            }
+            // An OPT record has the root name, a single zero byte, so its type sits at start + 1.
+            if (msg.getUnsignedByte(base + start) == 0 && msg.getUnsignedShort(base + start + 1) == DnsWire.TYPE_OPT) {
+                if (edns) {
+                    return new ParsedQuery(
+                            id,
+                            flags,
+                            DnsWire.FORMERR,
+                            "more than one OPT record",
+                            questionEnd,
+                            qname,
+                            plain,
+                            qtype,
+                            qclass,
+                            false,
+                            0,
+                            0,
+                            false);
+                }
+                edns = true;
+                payload = msg.getUnsignedShort(base + start + 3);
+                version = msg.getUnsignedByte(base + start + 6);
+                dnssecOk = (msg.getUnsignedByte(base + start + 7) & 0x80) != 0;
+            } else if (msg.getUnsignedShort(base + recordTypeOffset(msg, base, start)) == DnsWire.TYPE_OPT) {
+                return new ParsedQuery(
+                        id,
+                        flags,
+                        DnsWire.FORMERR,
+                        "OPT record with a non-root owner name",
+                        questionEnd,
+                        qname,
+                        plain,
+                        qtype,
+                        qclass,
+                        false,
+                        0,
+                        0,
+                        false);
+            }
+        }
+        if (edns && version != 0) {
+            return new ParsedQuery(
+                    id,
+                    flags,
+                    DnsWire.BADVERS,
+                    "EDNS version " + version + " is not supported",
+                    questionEnd,
+                    qname,
+                    plain,
+                    qtype,
+                    qclass,
+                    true,
+                    payload,
+                    version,
+                    dnssecOk);
+        }
+        return new ParsedQuery(
+                id,
+                flags,
+                DnsWire.NOERROR,
+                "",
+                questionEnd,
+                qname,
+                plain,
+                qtype,
+                qclass,
+                edns,
+                payload,
+                version,
+                dnssecOk);
+    }
+
+    private static ParsedQuery problem(int id, int flags, int rcode, String why, int questionEnd) {
+        return new ParsedQuery(id, flags, rcode, why, questionEnd, "", false, 0, 0, false, 0, 0, false);
+    }
+
+    /** Set in the returned offset when the name is plain (see {@link ParsedQuery#isPlainName()}). */
+    private static final int PLAIN_BIT = 1 << 30;
+
+    private static final int CUT_SHORT = -1;
+    private static final int BAD_LABEL_TYPE = -2;
+    private static final int TOO_LONG = -3;
+    private static final int POINTER_IN_QUESTION = -4;
+
+    private static String nameProblem(int code) {
+        return switch (code) {
+            case CUT_SHORT -> "question name is cut short";
+            case BAD_LABEL_TYPE -> "question name has a reserved label type";
+            case TOO_LONG -> "question name is longer than 255 bytes";
+            case POINTER_IN_QUESTION -> "question name uses a compression pointer, which can only point backwards";
+            default -> "question name is malformed";
+        };
+    }
+
+    /** Per-thread room for the longest name in text form (255 wire bytes give at most 253 chars). */
+    private static final FastThreadLocal<char[]> NAME_SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected char[] initialValue() {
+            return new char[DnsWire.MAX_NAME_LENGTH];
+        }
+    };
+
+    /** Length in characters of the dotted text of a name that ends at wire offset {@code end}. */
+    private static int nameLength(int end) {
+        // wire length minus the root byte, minus the first length byte: the dots replace the others
+        return Math.max(0, end - DnsWire.QUESTION_OFFSET - 2);
+    }
+
+    /**
+     * Reads the question name into {@code out} (lower case, dot-separated) and returns the offset
+     * after it, with {@link #PLAIN_BIT} set for plain names, or a negative problem code.
+     */
+    private static int readQuestionName(ByteBuf msg, int base, int length, char[] out) {
+        int pos = DnsWire.QUESTION_OFFSET;
+        int wireLength = 0;
+        int n = 0;
+        boolean plain = true;
+        while (true) {
+            if (pos >= length) {
+                return CUT_SHORT;
+            }
+            int len = msg.getUnsignedByte(base + pos);
+            if (len == 0) {
+                pos++;
+                break;
+            }
+            if ((len & 0xC0) == 0xC0) {
+                // Nothing but the header precedes the question, so no pointer here can be valid.
+                return POINTER_IN_QUESTION;
+            }
+            if ((len & 0xC0) != 0) {
+                return BAD_LABEL_TYPE;
+            }
+            wireLength += len + 1;
+            if (wireLength + 1 > DnsWire.MAX_NAME_LENGTH) {
+                return TOO_LONG;
+            }
+            if (pos + 1 + len > length) {
+                return CUT_SHORT;
+            }
+            if (n > 0) {
+                out[n++] = '.';
+            }
+            for (int i = 1; i <= len; i++) {
+                int c = msg.getUnsignedByte(base + pos + i);
+                if (c >= 'A' && c <= 'Z') {
+                    c += 'a' - 'A';
+                } else if (c <= 0x20 || c >= 0x7F || c == '.') {
+                    plain = false;
+                }
+                out[n++] = (char) c;
+            }
+            pos += len + 1;
+        }
+        return plain ? pos | PLAIN_BIT : pos;
+    }
+
+    /** Returns the offset after the record at {@code pos}, or -1 when it is cut short. */
+    private static int skipRecord(ByteBuf msg, int base, int length, int pos) {
+        pos = skipName(msg, base, length, pos);
+        if (pos < 0 || pos + 10 > length) {
+            return -1;
+        }
+        int rdlength = msg.getUnsignedShort(base + pos + 8);
+        pos += 10 + rdlength;
+        return pos > length ? -1 : pos;
+    }
+
+    private static int recordTypeOffset(ByteBuf msg, int base, int start) {
+        return skipName(msg, base, Integer.MAX_VALUE, start);
+    }
+
+    private static int skipName(ByteBuf msg, int base, int length, int pos) {
+        for (int guard = 0; guard < 128; guard++) {
+            if (pos >= length) {
+                return -1;
+            }
+            int len = msg.getUnsignedByte(base + pos);
+            if (len == 0) {
+                return pos + 1;
+            }
+            if ((len & 0xC0) == 0xC0) {
+                return pos + 2 <= length ? pos + 2 : -1;
+            }
+            if ((len & 0xC0) != 0) {
+                return -1;
+            }
+            pos += len + 1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,93 @@
+package io.shoal.dns.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.shoal.dns.resolve.DnsScope;
+import io.shoal.dns.transport.Transport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigAndTransportTest {
+    @Test
+    void bestTransportIsAvailableAndNioAlwaysIs() {
+        assertThat(Transport.best().isAvailable()).isTrue();
+        assertThat(Transport.NIO.isAvailable()).isTrue();
+        Transport.best().ensureAvailability();
+    }
+
+    @Test
+    void badConfigurationNamesTheField() {
+        assertThatThrownBy(() -> DnsServerConfig.defaults().withTcpIdleTimeout(Duration.ZERO))
+                .hasMessageContaining("tcpIdleTimeout");
+        assertThatThrownBy(() -> new io.shoal.dns.resolve.DnsTtls(Duration.ofSeconds(-1), Duration.ZERO))
+                .hasMessageContaining("ttl vip");
+    }
+
+    @Test
+    void bindingTheSamePortTwiceFailsWithTheAddressInTheMessage() {
+        try (DnsServer server = DnsServer.start(DnsServerConfig.defaults().withTransport(Transport.NIO))) {
+            DnsBinding first = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
+            assertThatThrownBy(() -> server.bind(first.localAddress(), DnsScope.of("n1")))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(first.localAddress().toString());
+        }
+    }
+
+    @Test
+    void tcpConnectionsBeyondTheCapAreClosedAtOnce() throws Exception {
+        try (DnsServer server = DnsServer.start(DnsServerConfig.defaults().withMaxTcpConnections(2))) {
+            server.update(io.shoal.dns.testing.Fixtures.table());
+            DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
+            try (java.net.Socket one = new java.net.Socket();
+                    java.net.Socket two = new java.net.Socket();
+                    java.net.Socket three = new java.net.Socket()) {
+                one.connect(b.localAddress(), 2000);
+                two.connect(b.localAddress(), 2000);
+                three.connect(b.localAddress(), 2000);
+                three.setSoTimeout(3000);
+                assertThat(three.getInputStream().read())
+                        .as("third connection closed")
+                        .isEqualTo(-1);
+                // The first two still answer.
+                java.io.DataOutputStream out = new java.io.DataOutputStream(one.getOutputStream());
+                byte[] q = io.shoal.dns.testing.Dns.query("web", org.xbill.DNS.Type.A);
+                out.writeShort(q.length);
+                out.write(q);
+                one.setSoTimeout(3000);
+                java.io.DataInputStream in = new java.io.DataInputStream(one.getInputStream());
+                byte[] reply = new byte[in.readUnsignedShort()];
+                in.readFully(reply);
+                assertThat(io.shoal.dns.testing.Dns.addresses(io.shoal.dns.testing.Dns.parse(reply)))
+                        .containsExactly("100.64.0.2");
+            }
+        }
+    }
+
+    @Test
+    void bindsOnIpv6LoopbackToo() {
+        io.shoal.dns.testing.Dig.requireDig();
+        try (DnsServer server = DnsServer.start(DnsServerConfig.defaults())) {
+            server.update(io.shoal.dns.testing.Fixtures.table());
+            DnsBinding b = server.bind(new InetSocketAddress("::1", 0), DnsScope.of("n1"));
+            assertThat(io.shoal.dns.testing.Dig.ask(b.localAddress(), "web", "A")
+                            .data())
+                    .containsExactly("100.64.0.2");
+            assertThat(io.shoal.dns.testing.Dig.ask(b.localAddress(), "web", "A", "+tcp")
+                            .data())
+                    .containsExactly("100.64.0.2");
+        }
+    }
+
+    @Test
+    void closedServerRefusesNewBindingsAndClosesOldOnes() {
+        DnsServer server = DnsServer.start(DnsServerConfig.defaults());
+        DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
+        server.close();
+        assertThat(b.isOpen()).isFalse();
+        assertThatThrownBy(() -> server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1")))
+                .hasMessageContaining("closed");
+        server.close(); // a second close does nothing
+    }
+}
