@@ -29,7 +29,7 @@ public final class AddressPlan {
         return address(1, index, "client index");
     }
 
-    /** {@code address/16} as {@code ip addr add} expects it. */
+    /** {@code address/16}: the member's address in CIDR notation, as tools and people write it. */
     public static String cidr(Inet4Address address) {
         return address.getHostAddress() + "/" + PREFIX_LENGTH;
     }

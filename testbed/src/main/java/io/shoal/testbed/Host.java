@@ -71,7 +71,7 @@ public final class Host {
      * process themselves (e.g. with the terminal attached).
      */
     public List<String> commandLine(String... command) {
-        return IpScaffold.inNamespace(namespace(), List.of(command));
+        return NsEnter.commandLine(namespace(), List.of(command));
     }
 
     /** Runs {@code command} in this member and waits up to a minute for it. */
@@ -88,7 +88,7 @@ public final class Host {
     public ExecResult execWithInput(String input, Duration timeout, String... command) {
         testbed.checkOpen();
         ExecResult r = Subprocess.run(
-                IpScaffold.inNamespace(namespace(), List.of(command)), input.getBytes(StandardCharsets.UTF_8), timeout);
+                NsEnter.commandLine(namespace(), List.of(command)), input.getBytes(StandardCharsets.UTF_8), timeout);
         // Report the command as the caller wrote it, not with the nsenter wrapper.
         return new ExecResult(List.of(command), r.exitCode(), r.stdout(), r.stderr());
     }
@@ -102,7 +102,7 @@ public final class Host {
         Path log = testbed.nextLogFile(name);
         try {
             Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(IpScaffold.inNamespace(namespace(), List.of(command)))
+            Process p = new ProcessBuilder(NsEnter.commandLine(namespace(), List.of(command)))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -129,18 +129,18 @@ public final class Host {
      */
     public void cutOff() {
         testbed.checkOpen();
-        IpScaffold.setLink(testbed.prefix().fabricNamespace(), fabricLink(), false);
+        Wiring.setLink(testbed.prefix().fabricNamespace(), fabricLink(), false);
     }
 
     /** Plugs a cut-off member back in. */
     public void heal() {
         testbed.checkOpen();
-        IpScaffold.setLink(testbed.prefix().fabricNamespace(), fabricLink(), true);
+        Wiring.setLink(testbed.prefix().fabricNamespace(), fabricLink(), true);
     }
 
     /** True while this member is cut off. */
     public boolean isCutOff() {
-        return !IpScaffold.isLinkUp(testbed.prefix().fabricNamespace(), fabricLink());
+        return !Wiring.isLinkUp(testbed.prefix().fabricNamespace(), fabricLink());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.shoal.testbed;
 
+import io.shoal.netlink.ns.NetNs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
  * started, and it still works after the namespace's name is gone.
  */
 public final class Namespaces {
-    private static final Path NETNS_DIR = Path.of("/run/netns");
+    /** Where named namespaces live; the same folder netlink's {@code NetNs} (and iproute2) use. */
+    private static final Path NETNS_DIR = NetNs.RUN_NETNS;
 
     private Namespaces() {}
 

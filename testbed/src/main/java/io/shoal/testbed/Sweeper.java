@@ -85,7 +85,7 @@ public final class Sweeper {
                 throw e;
             }
             Namespaces.killAllIn(inode);
-            IpScaffold.deleteNamespace(ns);
+            Wiring.deleteNamespace(ns);
         }
         for (RunPrefix run : plan.runs()) {
             RunRecord.delete(stateDir, run);

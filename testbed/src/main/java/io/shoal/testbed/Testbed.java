@@ -186,7 +186,7 @@ public final class Testbed implements AutoCloseable {
                 if (inode != null) {
                     Namespaces.killAllIn(inode);
                 }
-                IpScaffold.deleteNamespace(ns);
+                Wiring.deleteNamespace(ns);
             } catch (RuntimeException e) {
                 failure = add(failure, e);
             }
@@ -226,9 +226,9 @@ public final class Testbed implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
         }
         String fabric = prefix.fabricNamespace();
-        IpScaffold.addNamespace(fabric);
+        Wiring.addNamespace(fabric);
         inodes.put(fabric, Namespaces.inode(fabric));
-        IpScaffold.addBridge(fabric, prefix.bridge());
+        Wiring.addBridge(fabric, prefix.bridge());
         for (int i = 1; i <= hostCount; i++) {
             Host h = new Host(this, RunPrefix.hostName(i), Host.Role.HOST, AddressPlan.host(i));
             members.put(h.name(), h);
@@ -237,15 +237,16 @@ public final class Testbed implements AutoCloseable {
     }
 
     private void plugIn(Host member) {
-        IpScaffold.addNamespace(member.namespace());
+        Wiring.addNamespace(member.namespace());
         inodes.put(member.namespace(), Namespaces.inode(member.namespace()));
-        IpScaffold.plugIn(
+        Wiring.plugIn(
                 prefix.fabricNamespace(),
                 prefix.bridge(),
                 member.fabricLink(),
                 member.namespace(),
                 Host.UPLINK,
-                AddressPlan.cidr(member.address()));
+                member.address(),
+                AddressPlan.PREFIX_LENGTH);
     }
 
     private void closeFromHook() {
