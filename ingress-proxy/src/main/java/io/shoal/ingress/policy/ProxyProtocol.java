@@ -1,0 +1,20 @@
+package io.shoal.ingress.policy;
+
+import java.util.Locale;
+
+/** Whether and which PROXY protocol header the proxy sends to the backend first. */
+public enum ProxyProtocol {
+    NONE,
+    V1,
+    V2;
+
+    public static ProxyProtocol parse(String value) {
+        String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
+        for (ProxyProtocol p : values()) {
+            if (p.name().equals(v)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("proxy protocol: '" + value + "' is not one of none, v1, v2");
+    }
+}
