@@ -63,6 +63,29 @@ public final class Client implements AutoCloseable {
         }
     }
 
+    /**
+     * Lines until the peer closes (end of stream or reset); a read timeout fails, so a connection
+     * that stays open is an error here.
+     */
+    public java.util.List<String> linesUntilClosed() throws IOException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            String line;
+            try {
+                line = reader.readLine();
+            } catch (java.net.SocketTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                return out;
+            }
+            if (line == null) {
+                return out;
+            }
+            out.add(line);
+        }
+        throw new IOException("more than 1000 lines before close");
+    }
+
     /** Connects, reads the backend's name line, and closes. */
     public static String nameVia(SocketAddress proxy, InetAddress from) {
         try (Client c = new Client(proxy, from)) {

@@ -53,7 +53,7 @@ public final class Loopback {
     }
 
     /** The CIDR of this block, e.g. for a trusted-proxy list. */
-    public String cidr(int last) {
-        return "127." + a + "." + b + "." + last + "/32";
+    public static String cidr(InetAddress host) {
+        return host.getHostAddress() + "/32";
     }
 }
