@@ -29,6 +29,9 @@ final class PortListener {
                     .group(group)
                     .channelFactory(runtime.transport().serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
+                    // Rebinding next to TIME_WAIT leftovers of a previous run is not a conflict;
+                    // another live listener on the port still is (no SO_REUSEPORT).
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)

@@ -113,7 +113,7 @@ public final class RoutingMesh implements Closeable {
         if (state.get() != State.STARTED) {
             throw new IllegalStateException("routing mesh: update() needs a started mesh, state is " + state.get());
         }
-        if (group.next().inEventLoop()) {
+        if (onEventLoop()) {
             throw new IllegalStateException(
                     "routing mesh: update() must not run on an event loop (it waits for binds)");
         }
@@ -178,6 +178,15 @@ public final class RoutingMesh implements Closeable {
         }
         listening = listeners.size();
         return new UpdateResult(opened, updated, closed, failed);
+    }
+
+    private boolean onEventLoop() {
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            if (e.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The ports this node listens on now. */

@@ -3,6 +3,7 @@ package io.shoal.ingress.proxyprotocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.Consumer;
@@ -87,6 +88,20 @@ public final class ProxyHeaderGate extends ChannelInboundHandlerAdapter {
         seen = null;
         onReject.accept(why);
         ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && seen != null) {
+            // The client finished while its first bytes were still a signature prefix: they were
+            // not a header after all (untrusted: relay them) or the header never came (trusted).
+            if (trusted) {
+                reject(ctx, "trusted source " + ctx.channel().remoteAddress() + " closed before a full PROXY header");
+                return;
+            }
+            pass(ctx);
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -194,6 +194,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             clientInputShut = true;
+            if (awaitingHeader) {
+                // A trusted balancer hung up before its PROXY header: there is nothing to relay.
+                inbound.close();
+                return;
+            }
             if (connected) {
                 Channels.shutdownOutputAfterFlush(outbound);
             }

@@ -40,11 +40,6 @@ public final class UdpRelay extends ChannelInboundHandlerAdapter {
         this.port = port;
     }
 
-    /** Number of live flows; call on the listener's event loop or accept a racy read. */
-    public int flowCount() {
-        return flows.size();
-    }
-
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         listener = ctx.channel();
