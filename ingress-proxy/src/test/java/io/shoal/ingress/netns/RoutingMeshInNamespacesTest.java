@@ -46,6 +46,7 @@ class RoutingMeshInNamespacesTest {
         Requirements.require(Files.isExecutable(Path.of("/usr/sbin/ip")), "iproute2 (ip)");
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/busybox")), "busybox (apt-get install busybox)");
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/curl")), "curl");
+        Requirements.require(Files.isExecutable(Path.of("/usr/bin/socat")), "socat (apt-get install socat)");
         Path docroots = Files.createTempDirectory(prefix);
         try {
             String fabric = namespace("f");
@@ -54,8 +55,10 @@ class RoutingMeshInNamespacesTest {
             String node = host("n", NODE);
             String client = host("c", CLIENT);
             List<Process> httpd = new ArrayList<>();
+            List<String> backendNs = new ArrayList<>();
             for (int i = 0; i < BACKENDS.length; i++) {
                 String ns = host("b" + i, BACKENDS[i]);
+                backendNs.add(ns);
                 Path root = Files.createDirectories(docroots.resolve("b" + i));
                 Files.writeString(root.resolve("index.html"), "backend " + i + "\n");
                 httpd.add(start(in(ns, "busybox", "httpd", "-f", "-p", "80", "-h", root.toString())));
@@ -74,7 +77,9 @@ class RoutingMeshInNamespacesTest {
                     NODE,
                     "8080",
                     "80",
-                    String.join(",", BACKENDS)));
+                    String.join(",", BACKENDS),
+                    "5353",
+                    "5353"));
             BlockingQueue<String> out = lines(mesh);
             expect(out, "READY");
             String url = "http://" + NODE + ":8080/";
@@ -85,6 +90,25 @@ class RoutingMeshInNamespacesTest {
             }
             assertThat(spread).containsOnlyKeys("backend 0", "backend 1", "backend 2");
             assertThat(spread.values()).containsOnly(3);
+
+            // UDP through the mesh: each client (its own source port, so its own flow) gets the
+            // reply to its own datagram, and flows spread over the backends.
+            for (int i = 0; i < BACKENDS.length; i++) {
+                start(in(
+                        backendNs.get(i),
+                        "socat",
+                        "UDP4-RECVFROM:5353,bind=" + BACKENDS[i] + ",fork",
+                        "SYSTEM:read l; echo backend-" + i + " $l"));
+            }
+            java.util.Set<String> udpBackends = new java.util.HashSet<>();
+            for (int k = 0; k < 6; k++) {
+                String payload = "datagram" + k;
+                String reply = await().atMost(Duration.ofSeconds(10))
+                        .until(() -> udp(client, NODE, 5353, payload), r -> r != null && !r.isEmpty());
+                assertThat(reply).endsWith(" " + payload);
+                udpBackends.add(reply.substring(0, reply.indexOf(' ')));
+            }
+            assertThat(udpBackends).containsExactlyInAnyOrder("backend-0", "backend-1", "backend-2");
 
             // Backend 1 dies without the table knowing: its connects are refused and retried elsewhere.
             httpd.get(1).destroy();
@@ -156,6 +180,13 @@ class RoutingMeshInNamespacesTest {
     /** The body curl got, or null when the request failed. */
     private static String curl(String ns, String url) {
         Netns.Result r = Netns.tryRun(in(ns, "curl", "-sS", "--max-time", "3", url));
+        return r.exit() == 0 ? r.output() : null;
+    }
+
+    /** One datagram from a fresh socket in {@code ns}; the reply, or null when none came. */
+    private static String udp(String ns, String host, int port, String payload) {
+        Netns.Result r =
+                Netns.tryRun(in(ns, "sh", "-c", "echo " + payload + " | socat -T2 - UDP4:" + host + ":" + port));
         return r.exit() == 0 ? r.output() : null;
     }
 
