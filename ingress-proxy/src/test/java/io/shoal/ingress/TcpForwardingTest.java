@@ -131,4 +131,20 @@ class TcpForwardingTest {
                     .isGreaterThanOrEqualTo(3);
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void olderTableArrivingLateIsIgnored(Transport transport) throws Exception {
+        try (MeshFixture f = new MeshFixture(transport)) {
+            List<TcpTestBackend> backends = f.backends(2);
+            f.publishTcp(5, List.of(f.net.backend(1)));
+            assertThat(f.publishTcp(4, List.of(f.net.backend(0))).stale()).isTrue();
+            for (int i = 0; i < 3; i++) {
+                assertThat(Client.nameVia(f.proxyAddress(), null)).isEqualTo("b1");
+            }
+            assertThat(backends.get(0).accepted()).isZero();
+            assertThat(f.publishTcp(6, List.of(f.net.backend(0))).stale()).isFalse();
+            assertThat(Client.nameVia(f.proxyAddress(), null)).isEqualTo("b0");
+        }
+    }
 }

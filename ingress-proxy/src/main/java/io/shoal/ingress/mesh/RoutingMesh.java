@@ -67,6 +67,7 @@ public final class RoutingMesh implements Closeable {
     private final LongAdder bindFailures = new LongAdder();
     private volatile PortPolicies policies;
     private volatile int listening;
+    private long appliedVersion = Long.MIN_VALUE;
     private EventLoopGroup group;
 
     private RoutingMesh(Builder b) {
@@ -107,7 +108,11 @@ public final class RoutingMesh implements Closeable {
         this.policies = Objects.requireNonNull(next, "policies");
     }
 
-    /** Reconciles listeners and backends with {@code table}. Blocks until binds are done. */
+    /**
+     * Reconciles listeners and backends with {@code table}. Blocks until binds are done. A table
+     * older than the last one applied is ignored ({@link UpdateResult#stale()}); the same version
+     * may be applied again (it retries ports that failed to bind).
+     */
     public synchronized UpdateResult update(ServiceTable table) {
         Objects.requireNonNull(table, "table");
         if (state.get() != State.STARTED) {
@@ -117,6 +122,13 @@ public final class RoutingMesh implements Closeable {
             throw new IllegalStateException(
                     "routing mesh: update() must not run on an event loop (it waits for binds)");
         }
+        if (table.version() < appliedVersion) {
+            // Snapshots can arrive out of order (a slow watcher); going back would resurrect
+            // removed backends.
+            LOG.warn("ignoring table version {}: version {} is already applied", table.version(), appliedVersion);
+            return UpdateResult.ignoredAsStale();
+        }
+        appliedVersion = table.version();
         Map<PortKey, Desired> desired = desired(table);
         List<PortKey> opened = new ArrayList<>();
         List<PortKey> updated = new ArrayList<>();
@@ -177,7 +189,7 @@ public final class RoutingMesh implements Closeable {
             listener.portOpened(key, l.localAddress());
         }
         listening = listeners.size();
-        return new UpdateResult(opened, updated, closed, failed);
+        return new UpdateResult(opened, updated, closed, failed, false);
     }
 
     private boolean onEventLoop() {
