@@ -18,6 +18,7 @@ public final class Backend {
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
 
+    /** A backend at {@code address} (resolved) serving task {@code taskId}. */
     public Backend(InetSocketAddress address, String taskId) {
         if (address == null || address.isUnresolved()) {
             throw new IllegalArgumentException("backend address must be a resolved socket address, got " + address);
@@ -26,10 +27,12 @@ public final class Backend {
         this.taskId = taskId == null ? "" : taskId;
     }
 
+    /** Where the proxy connects: the task's ingress address and the target port. */
     public InetSocketAddress address() {
         return address;
     }
 
+    /** The task behind this backend (empty when unknown). */
     public String taskId() {
         return taskId;
     }
@@ -49,6 +52,7 @@ public final class Backend {
         active.incrementAndGet();
     }
 
+    /** Gives back a connection counted by {@link #acquire()}. */
     public void release() {
         active.decrementAndGet();
     }

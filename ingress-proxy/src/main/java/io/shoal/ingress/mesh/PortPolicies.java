@@ -15,14 +15,17 @@ public record PortPolicies(PortPolicy defaults, Map<PortKey, PortPolicy> overrid
         overrides = Map.copyOf(Objects.requireNonNull(overrides, "overrides"));
     }
 
+    /** The same policy for every port. */
     public static PortPolicies of(PortPolicy defaults) {
         return new PortPolicies(defaults, Map.of());
     }
 
+    /** {@link PortPolicy#DEFAULT} for every port. */
     public static PortPolicies standard() {
         return of(PortPolicy.DEFAULT);
     }
 
+    /** The policy of one port: its override, else the default. */
     public PortPolicy forPort(PortKey key) {
         return overrides.getOrDefault(key, defaults);
     }

@@ -80,6 +80,7 @@ public final class RoutingMesh implements Closeable {
         this.policies = b.policies;
     }
 
+    /** A builder; {@code nodeId} and {@code ingressNetworkId} are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -99,6 +100,7 @@ public final class RoutingMesh implements Closeable {
         return this;
     }
 
+    /** The transport the mesh runs on. */
     public Transport transport() {
         return transport;
     }
@@ -233,6 +235,7 @@ public final class RoutingMesh implements Closeable {
     }
 
     @Override
+    /** Closes every listener and the event loops; open connections are closed with them. */
     public synchronized void close() {
         if (state.getAndSet(State.CLOSED) != State.STARTED) {
             return;
@@ -346,16 +349,19 @@ public final class RoutingMesh implements Closeable {
             return this;
         }
 
+        /** Who hears about opened, closed and failed ports; default: nobody (they are logged). */
         public Builder listener(MeshListener v) {
             listener = Objects.requireNonNull(v, "listener");
             return this;
         }
 
+        /** Per-port options; default {@link PortPolicies#standard()}. */
         public Builder policies(PortPolicies v) {
             policies = Objects.requireNonNull(v, "policies");
             return this;
         }
 
+        /** Checks the configuration (naming a missing field) and builds an unstarted mesh. */
         public RoutingMesh build() {
             if (nodeId == null || nodeId.isBlank()) {
                 throw new IllegalArgumentException("nodeId: required (host-mode ports depend on it)");

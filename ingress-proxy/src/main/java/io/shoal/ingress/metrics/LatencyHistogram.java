@@ -12,12 +12,14 @@ public final class LatencyHistogram {
     private final LongAdder[] buckets = new LongAdder[BOUNDS.length + 1];
     private final LongAdder sumNanos = new LongAdder();
 
+    /** An empty histogram over {@link #BOUNDS}. */
     public LatencyHistogram() {
         for (int i = 0; i < buckets.length; i++) {
             buckets[i] = new LongAdder();
         }
     }
 
+    /** Counts one observation of {@code nanos} nanoseconds. */
     public void record(long nanos) {
         double seconds = nanos / 1e9;
         int i = 0;
@@ -39,6 +41,7 @@ public final class LatencyHistogram {
         return out;
     }
 
+    /** The sum of all observations in seconds. */
     public double sumSeconds() {
         return sumNanos.sum() / 1e9;
     }

@@ -29,10 +29,12 @@ public final class PortMetrics {
     private final LongAdder rejected = new LongAdder();
     private final LatencyHistogram connectLatency = new LatencyHistogram();
 
+    /** Counters of the published port {@code key}, all zero. */
     public PortMetrics(PortKey key) {
         this.key = key;
     }
 
+    /** The port these counters belong to. */
     public PortKey key() {
         return key;
     }
@@ -43,6 +45,7 @@ public final class PortMetrics {
         total.increment();
     }
 
+    /** A client connection or flow ended. */
     public void closed() {
         active.decrement();
     }
@@ -84,6 +87,7 @@ public final class PortMetrics {
         outBytes.add(bytes);
     }
 
+    /** A backend connect failed (it is retried on another backend when one is left). */
     public void connectFailed() {
         connectFailures.increment();
     }
@@ -93,22 +97,27 @@ public final class PortMetrics {
         rejected.increment();
     }
 
+    /** A backend connect succeeded after {@code nanos}. */
     public void connected(long nanos) {
         connectLatency.record(nanos);
     }
 
+    /** Open connections (TCP) or live flows (UDP) now. */
     public long activeConnections() {
         return active.sum();
     }
 
+    /** Connections or flows opened since start. */
     public long totalConnections() {
         return total.sum();
     }
 
+    /** Client bytes delivered to backends. */
     public long inBytes() {
         return inBytes.sum();
     }
 
+    /** Backend bytes delivered to clients. */
     public long outBytes() {
         return outBytes.sum();
     }
@@ -118,10 +127,12 @@ public final class PortMetrics {
         return buffered.sum();
     }
 
+    /** Failed backend connects since start. */
     public long connectFailures() {
         return connectFailures.sum();
     }
 
+    /** Connections refused by the PROXY protocol policy since start. */
     public long rejectedConnections() {
         return rejected.sum();
     }

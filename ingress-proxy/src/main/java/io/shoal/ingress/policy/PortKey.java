@@ -12,10 +12,12 @@ public record PortKey(int port, Protocol protocol) {
         }
     }
 
+    /** TCP port {@code port}. */
     public static PortKey tcp(int port) {
         return new PortKey(port, Protocol.TCP);
     }
 
+    /** UDP port {@code port}. */
     public static PortKey udp(int port) {
         return new PortKey(port, Protocol.UDP);
     }

@@ -64,10 +64,12 @@ public record PortPolicy(
         return false;
     }
 
+    /** True when some source may send a PROXY header (the allow-list is not empty). */
     public boolean acceptsProxyProtocol() {
         return !trustedProxies.isEmpty();
     }
 
+    /** A copy with another backend choice. */
     public PortPolicy withBalance(BalanceMode v) {
         return new PortPolicy(
                 v,
@@ -80,6 +82,7 @@ public record PortPolicy(
                 udpFlowIdleTimeout);
     }
 
+    /** A copy that sends another PROXY header version to backends. */
     public PortPolicy withSendProxyProtocol(ProxyProtocol v) {
         return new PortPolicy(
                 balance,
@@ -92,6 +95,7 @@ public record PortPolicy(
                 udpFlowIdleTimeout);
     }
 
+    /** A copy with another allow-list of PROXY senders. */
     public PortPolicy withTrustedProxies(List<Cidr> v) {
         return new PortPolicy(
                 balance,
@@ -104,6 +108,7 @@ public record PortPolicy(
                 udpFlowIdleTimeout);
     }
 
+    /** A copy with another connect timeout per attempt. */
     public PortPolicy withConnectTimeout(Duration v) {
         return new PortPolicy(
                 balance,
@@ -116,6 +121,7 @@ public record PortPolicy(
                 udpFlowIdleTimeout);
     }
 
+    /** A copy with another TCP idle timeout (zero: never). */
     public PortPolicy withIdleTimeout(Duration v) {
         return new PortPolicy(
                 balance,
@@ -128,6 +134,7 @@ public record PortPolicy(
                 udpFlowIdleTimeout);
     }
 
+    /** A copy with another drain timeout. */
     public PortPolicy withDrainTimeout(Duration v) {
         return new PortPolicy(
                 balance,
@@ -140,6 +147,7 @@ public record PortPolicy(
                 udpFlowIdleTimeout);
     }
 
+    /** A copy with another UDP flow idle timeout. */
     public PortPolicy withUdpFlowIdleTimeout(Duration v) {
         return new PortPolicy(
                 balance,

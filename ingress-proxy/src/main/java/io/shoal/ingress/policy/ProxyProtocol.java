@@ -8,6 +8,7 @@ public enum ProxyProtocol {
     V1,
     V2;
 
+    /** Parses {@code none}, {@code v1} or {@code v2} (any case); anything else names the accepted values. */
     public static ProxyProtocol parse(String value) {
         String v = value == null ? "" : value.trim().toUpperCase(Locale.ROOT);
         for (ProxyProtocol p : values()) {

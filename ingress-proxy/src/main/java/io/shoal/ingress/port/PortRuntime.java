@@ -18,6 +18,7 @@ public final class PortRuntime {
     private final Transport transport;
     private volatile PortPolicy policy;
 
+    /** The runtime of port {@code key} with its pool, counters, transport and first policy. */
     public PortRuntime(PortKey key, BackendPool pool, PortMetrics metrics, Transport transport, PortPolicy policy) {
         this.key = Objects.requireNonNull(key, "key");
         this.pool = Objects.requireNonNull(pool, "pool");
@@ -26,26 +27,32 @@ public final class PortRuntime {
         this.policy = Objects.requireNonNull(policy, "policy");
     }
 
+    /** The published port. */
     public PortKey key() {
         return key;
     }
 
+    /** The backends of the port. */
     public BackendPool pool() {
         return pool;
     }
 
+    /** The counters of the port. */
     public PortMetrics metrics() {
         return metrics;
     }
 
+    /** The transport outbound channels are made with. */
     public Transport transport() {
         return transport;
     }
 
+    /** The current policy; a connection reads it once when it starts. */
     public PortPolicy policy() {
         return policy;
     }
 
+    /** Installs the policy new connections will use. */
     public void policy(PortPolicy next) {
         policy = Objects.requireNonNull(next, "policy");
     }

@@ -16,6 +16,7 @@ public final class TcpChildInitializer extends ChannelInitializer<SocketChannel>
 
     private final PortRuntime port;
 
+    /** Sets up client connections of {@code port}. */
     public TcpChildInitializer(PortRuntime port) {
         this.port = port;
     }

@@ -36,6 +36,7 @@ public final class UdpRelay extends ChannelInboundHandlerAdapter {
     private Channel listener;
     private ScheduledFuture<?> sweep;
 
+    /** A relay for the UDP published port {@code port}; one per listener socket. */
     public UdpRelay(PortRuntime port) {
         this.port = port;
     }
