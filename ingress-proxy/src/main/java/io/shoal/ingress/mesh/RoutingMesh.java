@@ -8,6 +8,7 @@ import io.shoal.ingress.metrics.PortMetrics;
 import io.shoal.ingress.metrics.Sample;
 import io.shoal.ingress.policy.PortKey;
 import io.shoal.ingress.policy.PortPolicy;
+import io.shoal.ingress.policy.ProxyProtocol;
 import io.shoal.ingress.port.PortRuntime;
 import io.shoal.ingress.transport.Transport;
 import io.shoal.model.PublishMode;
@@ -151,6 +152,10 @@ public final class RoutingMesh implements Closeable {
         for (Map.Entry<PortKey, Desired> e : desired.entrySet()) {
             PortKey key = e.getKey();
             PortPolicy policy = current.forPort(key);
+            if (key.protocol() == io.shoal.model.Protocol.UDP && policy.sendProxyProtocol() != ProxyProtocol.NONE) {
+                // There is no agreed way to carry PROXY on datagrams (per datagram or first only).
+                LOG.warn("published port {}: PROXY protocol is not sent on UDP ports; option ignored", key);
+            }
             PortListener existing = listeners.get(key);
             if (existing != null) {
                 existing.runtime.policy(policy);
