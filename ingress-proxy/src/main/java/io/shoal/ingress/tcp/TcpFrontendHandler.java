@@ -105,6 +105,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 metrics.connected(System.nanoTime() - start);
                 backend.track(inbound);
                 connected(sendHeader);
+            } else if (!inbound.isActive()) {
+                // The client left while we were connecting: not the backend's failure.
+                backend.release();
             } else {
                 backend.release();
                 metrics.connectFailed();
@@ -114,7 +117,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                         port.key(),
                         backend.key(),
                         done.cause().toString());
-                if (inbound.isActive() && tried.size() < policy.connectAttempts()) {
+                if (tried.size() < policy.connectAttempts()) {
                     connect();
                 } else {
                     inbound.close();

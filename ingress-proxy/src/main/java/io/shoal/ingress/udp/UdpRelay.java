@@ -3,6 +3,7 @@ package io.shoal.ingress.udp;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
@@ -85,21 +86,21 @@ public final class UdpRelay extends ChannelInboundHandlerAdapter {
                 .channelFactory(port.transport().datagramChannel())
                 .handler(new Replies(flow));
         long start = System.nanoTime();
-        flow.channel = b.connect(backend.address())
-                .addListener(done -> {
-                    if (done.isSuccess()) {
-                        port.metrics().connected(System.nanoTime() - start);
-                        flow.connected();
-                    } else {
-                        port.metrics().connectFailed();
-                        LOG.debug(
-                                "{}: flow to {} failed: {}",
-                                port.key(),
-                                backend.key(),
-                                done.cause().toString());
-                    }
-                })
-                .channel();
+        ChannelFuture connect = b.connect(backend.address());
+        flow.channel = connect.channel();
+        connect.addListener(done -> {
+            if (done.isSuccess()) {
+                port.metrics().connected(System.nanoTime() - start);
+                flow.connected();
+            } else {
+                port.metrics().connectFailed();
+                LOG.debug(
+                        "{}: flow to {} failed: {}",
+                        port.key(),
+                        backend.key(),
+                        done.cause().toString());
+            }
+        });
         flows.put(client, flow);
         port.metrics().opened();
         backend.track(flow.channel);
