@@ -1,0 +1,43 @@
+package io.shoal.ingress.tcp;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
+
+/** Closing and half-closing helpers shared by both sides of a relay. */
+final class Channels {
+    private Channels() {}
+
+    /** Closes {@code ch} once everything written to it so far has been flushed. */
+    static void closeOnFlush(Channel ch) {
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else if (ch != null) {
+            ch.close();
+        }
+    }
+
+    /**
+     * Shuts the output of {@code ch} once what was written before is flushed (a shutdown issued
+     * directly would fail the writes still queued). When its input is already shut as well, both
+     * directions are done and the channel closes.
+     */
+    static void shutdownOutputAfterFlush(Channel ch) {
+        if (!(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
+            closeOnFlush(ch);
+            return;
+        }
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess()) {
+                ch.close();
+                return;
+            }
+            duplex.shutdownOutput().addListener(s -> {
+                if (!s.isSuccess() || duplex.isInputShutdown()) {
+                    ch.close();
+                }
+            });
+        });
+    }
+}

@@ -1,0 +1,238 @@
+package io.shoal.ingress.tcp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.shoal.ingress.balance.Backend;
+import io.shoal.ingress.metrics.PortMetrics;
+import io.shoal.ingress.policy.PortPolicy;
+import io.shoal.ingress.policy.ProxyProtocol;
+import io.shoal.ingress.port.PortRuntime;
+import io.shoal.ingress.proxyprotocol.ProxyHeaders;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of a relay. It picks a backend and connects to it on the client channel's own
+ * event loop (no cross-thread hand-off), retrying another backend when a connect fails; then it
+ * relays client bytes, reading the next chunk only when the backend accepted the previous one.
+ * Auto-read is off on both channels, so a slow side stops the other instead of filling memory.
+ */
+final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpFrontendHandler.class);
+
+    private final PortRuntime port;
+    private final PortPolicy policy;
+    private final PortMetrics metrics;
+    private final Set<Backend> tried = new HashSet<>(4);
+    /** Client bytes that arrived before the backend connection was up (a PROXY header's tail). */
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(2);
+
+    private boolean awaitingHeader;
+    private boolean clientInputShut;
+    private Channel inbound;
+    private Channel outbound;
+    private boolean connected;
+    private InetSocketAddress client;
+
+    TcpFrontendHandler(PortRuntime port, PortPolicy policy, boolean awaitingHeader) {
+        this.port = port;
+        this.policy = policy;
+        this.metrics = port.metrics();
+        this.awaitingHeader = awaitingHeader;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        inbound = ctx.channel();
+        client = (InetSocketAddress) inbound.remoteAddress();
+        metrics.opened();
+        inbound.closeFuture().addListener(f -> metrics.closed());
+        if (awaitingHeader) {
+            // The real client address comes in the PROXY header: read it before choosing a backend.
+            ctx.read();
+        } else {
+            connect();
+        }
+    }
+
+    private void connect() {
+        Backend backend = port.pool().acquire(client.getAddress(), tried);
+        if (backend == null) {
+            LOG.debug("{}: no backend left for {} after trying {}", port.key(), client, tried);
+            inbound.close();
+            return;
+        }
+        boolean sendHeader = policy.sendProxyProtocol() != ProxyProtocol.NONE;
+        Bootstrap b = new Bootstrap()
+                .group(inbound.eventLoop())
+                .channelFactory(port.transport().socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, policy.connectTimeout().toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        if (sendHeader) {
+                            ch.pipeline().addLast("proxy-encoder", HAProxyMessageEncoder.INSTANCE);
+                        }
+                        ch.pipeline().addLast("backend", new TcpBackendHandler(inbound, metrics));
+                    }
+                });
+        long start = System.nanoTime();
+        ChannelFuture f = b.connect(backend.address());
+        outbound = f.channel();
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                metrics.connected(System.nanoTime() - start);
+                backend.track(inbound);
+                connected(sendHeader);
+            } else if (!inbound.isActive()) {
+                // The client left while we were connecting: not the backend's failure.
+                backend.release();
+            } else {
+                backend.release();
+                metrics.connectFailed();
+                tried.add(backend);
+                LOG.debug(
+                        "{}: connect to {} failed: {}",
+                        port.key(),
+                        backend.key(),
+                        done.cause().toString());
+                if (tried.size() < policy.connectAttempts()) {
+                    connect();
+                } else {
+                    inbound.close();
+                }
+            }
+        });
+    }
+
+    private void connected(boolean sendHeader) {
+        if (!inbound.isActive()) {
+            outbound.close();
+            return;
+        }
+        connected = true;
+        if (sendHeader) {
+            outbound.write(ProxyHeaders.header(
+                    policy.sendProxyProtocol(), client, (InetSocketAddress) inbound.localAddress(), false));
+            outbound.pipeline().remove("proxy-encoder");
+        }
+        if (pending.isEmpty()) {
+            outbound.flush();
+            if (clientInputShut) {
+                Channels.shutdownOutputAfterFlush(outbound);
+            } else {
+                inbound.read();
+            }
+        } else {
+            while (!pending.isEmpty()) {
+                relay(pending.poll());
+            }
+            if (clientInputShut) {
+                Channels.shutdownOutputAfterFlush(outbound);
+            }
+        }
+        outbound.read();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HAProxyMessage header) {
+            try {
+                if (awaitingHeader && header.command() == HAProxyCommand.PROXY && header.sourceAddress() != null) {
+                    client = new InetSocketAddress(header.sourceAddress(), header.sourcePort());
+                }
+            } finally {
+                ReferenceCountUtil.release(header);
+            }
+            if (awaitingHeader) {
+                awaitingHeader = false;
+                connect();
+            }
+            return;
+        }
+        ByteBuf buf = (ByteBuf) msg;
+        metrics.readFromClient(buf.readableBytes());
+        if (connected) {
+            relay(buf);
+        } else {
+            pending.add(buf);
+        }
+    }
+
+    private void relay(ByteBuf buf) {
+        int size = buf.readableBytes();
+        outbound.writeAndFlush(buf).addListener(f -> {
+            if (f.isSuccess()) {
+                metrics.wroteToBackend(size);
+                inbound.read();
+            } else {
+                metrics.discarded(size);
+                inbound.close();
+            }
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            clientInputShut = true;
+            if (awaitingHeader) {
+                // A trusted balancer hung up before its PROXY header: there is nothing to relay.
+                inbound.close();
+                return;
+            }
+            if (connected) {
+                Channels.shutdownOutputAfterFlush(outbound);
+            }
+            if (((DuplexChannel) inbound).isOutputShutdown()) {
+                Channels.closeOnFlush(inbound);
+            }
+        } else if (evt instanceof IdleStateEvent) {
+            LOG.debug("{}: closing idle connection from {}", port.key(), client);
+            Channels.closeOnFlush(inbound);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        while (!pending.isEmpty()) {
+            ByteBuf b = pending.poll();
+            metrics.discarded(b.readableBytes());
+            b.release();
+        }
+        Channels.closeOnFlush(outbound);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof HAProxyProtocolException) {
+            metrics.rejected();
+            LOG.info("{}: bad PROXY header from {}: {}", port.key(), inbound.remoteAddress(), cause.getMessage());
+        } else {
+            LOG.debug("{}: client {} failed: {}", port.key(), client, cause.toString());
+        }
+        ctx.close();
+    }
+}
