@@ -1,0 +1,53 @@
+# Shared by up.sh, down.sh and exec.sh (sourced, not run).
+#
+# A run is one set of VMs. Its name (SHOAL_VM_RUN, default sv + 4 random hex digits) prefixes
+# everything it makes: state under /run/shoal-vm/<run>/, the fabric namespace <run>f holding
+# the bridge and the taps, and UML's own files under <state>/uml (every UML process of the
+# run carries that path on its command line, which is how down.sh finds them all).
+
+SHOAL_VM_STATE_ROOT=${SHOAL_VM_STATE_ROOT:-/run/shoal-vm}
+# The host's end of the fabric, for the command channel. Guests are 198.18.0.<i>.
+SHOAL_VM_HOST_IP=198.18.255.254
+SHOAL_VM_PORT=7001
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "$(basename "$0"): installing ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
+  fi
+}
+
+# Picks the run: the argument, else SHOAL_VM_RUN, else the only run there is.
+resolve_run() {
+  local run=${1:-${SHOAL_VM_RUN:-}}
+  if [[ -z $run ]]; then
+    local runs=()
+    [[ -d $SHOAL_VM_STATE_ROOT ]] && mapfile -t runs < <(ls "$SHOAL_VM_STATE_ROOT")
+    ((${#runs[@]} == 1)) || die "name the run (SHOAL_VM_RUN or argument); runs: ${runs[*]:-none}"
+    run=${runs[0]}
+  fi
+  [[ $run =~ ^[a-z][a-z0-9]{1,9}$ ]] || die "run name '$run': expected a letter then 1-9 of [a-z0-9]"
+  echo "$run"
+}
+
+fabric_ns() { echo "${1}f"; }
+state_dir() { echo "$SHOAL_VM_STATE_ROOT/$1"; }
+
+# PIDs of every UML process (kernel and helpers) of a run, found by the run's uml_dir.
+run_pids() {
+  local re f
+  # A regex that matches the marker but not itself ("um[l]"), or grep would find its own
+  # command line; -z makes each NUL-separated argument a line, so -x matches it whole.
+  re=$(printf '%s' "uml_dir=$(state_dir "$1")/um" | sed 's/[][\.*^$]/\\&/g')'[l]'
+  for f in $(grep -lszx -- "$re" /proc/[0-9]*/cmdline); do
+    f=${f#/proc/}
+    echo "${f%/cmdline}"
+  done
+  return 0
+}
