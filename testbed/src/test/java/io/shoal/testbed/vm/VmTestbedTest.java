@@ -36,12 +36,15 @@ class VmTestbedTest {
     private final String run = "sv"
             + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
     private Path share;
+    /** Set once up.sh may have made something; a skipped run has nothing to tear down. */
+    private boolean started;
 
     @BeforeAll
     void bootThreeGuests() throws IOException {
         Requirements.requireRoot();
         Requirements.require(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun for the guests' taps");
         share = Files.createTempDirectory("shoal-vm-share");
+        started = true;
         Command.Result up = Command.run(
                 UP_LIMIT,
                 Map.of("SHOAL_VM_RUN", run, "SHOAL_VM_SHARE", share.toString()),
@@ -55,6 +58,9 @@ class VmTestbedTest {
 
     @AfterAll
     void tearDownLeavesNothing() throws IOException {
+        if (!started) {
+            return;
+        }
         Command.Result down =
                 Command.run(Duration.ofMinutes(2), List.of(VM.resolve("down.sh").toString(), run));
         if (share != null) {
