@@ -5,6 +5,7 @@
 #
 # The guest's shoal-run reads the whole script, runs it with stdout and stderr merged, and
 # ends with a SHOAL_RC=<status> line, which this script turns back into its exit status.
+# The script's output is passed through byte for byte.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -30,7 +31,8 @@ trap 'rm -f "$out"' EXIT
   timeout "$((timeout + 5))" ip netns exec "$ns" \
     socat -t "$timeout" -T "$timeout" - "TCP:198.18.0.$i:$SHOAL_VM_PORT,connect-timeout=3" >"$out" ||
   { echo "exec.sh: no answer from guest $i of run $run" >&2; exit 255; }
+# The output ends "\nSHOAL_RC=<status>\n"; everything before that newline is the script's.
 last=$(tail -n 1 "$out")
 [[ $last =~ ^SHOAL_RC=([0-9]+)$ ]] || { cat "$out"; echo "exec.sh: guest $i gave no exit status" >&2; exit 255; }
-head -n -1 "$out"
+head -c "$(($(stat -c %s "$out") - ${#last} - 2))" "$out"
 exit "${BASH_REMATCH[1]}"

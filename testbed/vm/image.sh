@@ -2,6 +2,7 @@
 # Builds the Debian 12 root image the VM testbed boots, from Debian's packages only.
 #
 #   testbed/vm/image.sh            build if the recipe changed, print the image path
+#                                  (<image>.ext4; beside it <image>.vmlinuz and .initrd for qemu)
 #   SHOAL_VM_CACHE=/dir image.sh   cache somewhere else (default /var/cache/shoal/vm)
 #   SHOAL_VM_MIRROR=URL image.sh   Debian mirror (default: the one in /etc/apt/sources.list*)
 #
@@ -99,6 +100,9 @@ build_image() {
   # mkfs says "Creating regular file" on stdout even with -q; stdout is for the image path.
   mkfs.ext4 -q -F -L shoal-root -E root_owner=0:0 -d "$rootfs" "$tmp" "${size_kb}k" >&2
   mv "$tmp" "$image"
+  # qemu/KVM boot the image's own Debian kernel, given from outside the disk.
+  cp "$(ls "$rootfs"/boot/vmlinuz-* | sort -V | tail -1)" "${image%.ext4}.vmlinuz"
+  cp "$(ls "$rootfs"/boot/initrd.img-* | sort -V | tail -1)" "${image%.ext4}.initrd"
 }
 
 main() {
@@ -117,7 +121,7 @@ main() {
     build_image "$rootfs" "$image"
     log "built $image in $(($(date +%s) - started)) s: $(du -sh --apparent-size "$image" | cut -f1) apparent, $(du -sh "$image" | cut -f1) on disk"
     # Older recipes are dead weight. A running VM keeps its open backing file regardless.
-    find "$CACHE" -maxdepth 1 -name "debian-$SUITE-*.ext4" ! -path "$image" -delete
+    find "$CACHE" -maxdepth 1 -name "debian-$SUITE-*" ! -name "$(basename "${image%.ext4}").*" -delete
     find "$CACHE" -maxdepth 1 -name "rootfs-$SUITE-*" ! -path "$rootfs" -exec rm -rf {} +
   fi
   echo "$image"

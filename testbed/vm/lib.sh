@@ -2,8 +2,9 @@
 #
 # A run is one set of VMs. Its name (SHOAL_VM_RUN, default sv + 4 random hex digits) prefixes
 # everything it makes: state under /run/shoal-vm/<run>/, the fabric namespace <run>f holding
-# the bridge and the taps, and UML's own files under <state>/uml (every UML process of the
-# run carries that path on its command line, which is how down.sh finds them all).
+# the bridge and the taps, and the engines' own files under <state>/uml or <state>/qemu (every
+# guest process of the run carries such a path on its command line, which is how down.sh
+# finds them all).
 
 SHOAL_VM_STATE_ROOT=${SHOAL_VM_STATE_ROOT:-/run/shoal-vm}
 # The host's end of the fabric, for the command channel. Guests are 198.18.0.<i>.
@@ -39,13 +40,14 @@ resolve_run() {
 fabric_ns() { echo "${1}f"; }
 state_dir() { echo "$SHOAL_VM_STATE_ROOT/$1"; }
 
-# PIDs of every UML process (kernel and helpers) of a run, found by the run's uml_dir.
+# PIDs of every guest process of a run: UML kernels and helpers carry uml_dir=<state>/uml,
+# qemu carries -pidfile <state>/qemu/vm<i>.pid.
 run_pids() {
-  local re f
-  # A regex that matches the marker but not itself ("um[l]"), or grep would find its own
+  local state re f
+  # Regexes that match the markers but not themselves ("um[l]"), or grep would find its own
   # command line; -z makes each NUL-separated argument a line, so -x matches it whole.
-  re=$(printf '%s' "uml_dir=$(state_dir "$1")/um" | sed 's/[][\.*^$]/\\&/g')'[l]'
-  for f in $(grep -lszx -- "$re" /proc/[0-9]*/cmdline); do
+  state=$(printf '%s' "$(state_dir "$1")" | sed 's/[][\.*^$]/\\&/g')
+  for f in $(grep -lszx -e "uml_dir=$state/um[l]" -e "$state/qem[u]/vm[0-9]*\.pid" /proc/[0-9]*/cmdline); do
     f=${f#/proc/}
     echo "${f%/cmdline}"
   done

@@ -6,13 +6,7 @@ import io.shoal.testbed.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -28,28 +22,18 @@ import org.junit.jupiter.api.TestInstance;
 @Tag("integration")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VmTestbedTest {
-    private static final Path VM = Path.of("vm").toAbsolutePath();
     private static final int GUESTS = 3;
-    /** A cold image build (debootstrap) is included in the first run on a machine. */
-    private static final Duration UP_LIMIT = Duration.ofMinutes(12);
+    /** {@code -Dshoal.vm.engine=tcg} (or kvm) runs the same scenarios on Debian's own kernel under qemu. */
+    private static final String ENGINE = System.getProperty("shoal.vm.engine", "uml");
 
-    private final String run = "sv"
-            + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
-    private Path share;
-    /** Set once up.sh may have made something; a skipped run has nothing to tear down. */
-    private boolean started;
+    private VmRun vms;
 
     @BeforeAll
     void bootThreeGuests() throws IOException {
         Requirements.requireRoot();
         Requirements.require(Files.exists(Path.of("/dev/net/tun")), "/dev/net/tun for the guests' taps");
-        share = Files.createTempDirectory("shoal-vm-share");
-        started = true;
-        Command.Result up = Command.run(
-                UP_LIMIT,
-                Map.of("SHOAL_VM_RUN", run, "SHOAL_VM_SHARE", share.toString()),
-                List.of(VM.resolve("up.sh").toString(), String.valueOf(GUESTS)));
-        assertThat(up.ok()).as(up.describe()).isTrue();
+        vms = new VmRun(ENGINE);
+        vms.up(GUESTS);
         // Real servers for the IPVS scenarios: guests 2..N serve their own name over HTTP.
         for (int i = 2; i <= GUESTS; i++) {
             inGuest(i, "busybox httpd -p 80 -h /srv/www");
@@ -58,22 +42,9 @@ class VmTestbedTest {
 
     @AfterAll
     void tearDownLeavesNothing() throws IOException {
-        if (!started) {
-            return;
+        if (vms != null) {
+            vms.downLeavesNothing();
         }
-        Command.Result down =
-                Command.run(Duration.ofMinutes(2), List.of(VM.resolve("down.sh").toString(), run));
-        if (share != null) {
-            try (Stream<Path> files = Files.walk(share)) {
-                files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-            }
-        }
-        assertThat(down.ok()).as(down.describe()).isTrue();
-        assertThat(Path.of("/run/netns", run + "f")).doesNotExist();
-        assertThat(Path.of("/run/shoal-vm", run)).doesNotExist();
-        assertThat(umlProcessesOfThisRun()).isEmpty();
-        Command.Result links = Command.run(Duration.ofSeconds(10), List.of("ip", "-o", "link", "show"));
-        assertThat(links.stdout()).doesNotContain(run);
     }
 
     @Test
@@ -136,7 +107,7 @@ class VmTestbedTest {
         String vip = "100.64.0.11";
         createVirtualService(vip, "rr");
         String probe = GuestProbe.class.getName().replace('.', '/') + ".class";
-        Path target = share.resolve("classes").resolve(probe);
+        Path target = vms.share().resolve("classes").resolve(probe);
         Files.createDirectories(target.getParent());
         try (var in = GuestProbe.class.getClassLoader().getResourceAsStream(probe)) {
             assertThat(in).as(probe).isNotNull();
@@ -185,42 +156,10 @@ class VmTestbedTest {
     }
 
     private String inGuest(int guest, String script) {
-        return inGuest(guest, 60, script);
+        return vms.exec(guest, 60, script);
     }
 
-    /** Runs {@code script} in a guest via the command channel; fails the test unless it exits 0. */
     private String inGuest(int guest, int seconds, String script) {
-        Command.Result result = Command.run(
-                Duration.ofSeconds(seconds + 15),
-                List.of(
-                        VM.resolve("exec.sh").toString(),
-                        "-r",
-                        run,
-                        "-t",
-                        String.valueOf(seconds),
-                        String.valueOf(guest),
-                        script));
-        assertThat(result.ok()).as(result.describe()).isTrue();
-        return result.stdout();
-    }
-
-    /** PIDs whose command line names this run's UML directory: kernels and their helpers. */
-    private List<Long> umlProcessesOfThisRun() throws IOException {
-        String marker = "uml_dir=/run/shoal-vm/" + run + "/uml";
-        List<Long> pids = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .toList()) {
-                try {
-                    String cmdline = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
-                    if (cmdline.contains(marker)) {
-                        pids.add(Long.parseLong(p.getFileName().toString()));
-                    }
-                } catch (IOException gone) {
-                    // The process ended while we looked: not left over.
-                }
-            }
-        }
-        return pids;
+        return vms.exec(guest, seconds, script);
     }
 }
