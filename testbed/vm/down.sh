@@ -4,9 +4,19 @@
 # anything of the run is left.
 #
 #   testbed/vm/down.sh [RUN]     (default: SHOAL_VM_RUN, else the only run there is)
+#   testbed/vm/down.sh --all     every run (e.g. left by a test process that was killed)
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
+
+if [[ ${1:-} == --all ]]; then
+  status=0
+  for dir in "$SHOAL_VM_STATE_ROOT"/*/; do
+    [[ -d $dir ]] || continue
+    "$0" "$(basename "$dir")" || status=1
+  done
+  exit $status
+fi
 
 run=$(resolve_run "${1:-}") || exit 1
 state=$(state_dir "$run")
