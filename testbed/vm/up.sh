@@ -99,16 +99,25 @@ start_qemu() {
     </dev/null >"$state/vm$i.qemu.log" 2>&1 &
 }
 
+kernel_pid=()
 for ((i = 1; i <= n; i++)); do
   ip netns exec "$ns" ip tuntap add dev "tap$i" mode tap
   ip -n "$ns" link set "tap$i" master br0 up
   mac=$(printf '02:00:c6:12:00:%02x' "$i")
   if [[ $engine == uml ]]; then start_uml "$i" "$mac"; else start_qemu "$i" "$mac"; fi
+  kernel_pid[i]=$! # setsid and ip netns exec both exec, so this is the kernel (or qemu) itself
 done
 
 deadline=$(($(date +%s) + boot_timeout))
 for ((i = 1; i <= n; i++)); do
   until "$HERE/exec.sh" -r "$run" -t 10 "$i" true >/dev/null 2>&1; do
+    if ! kill -0 "${kernel_pid[i]}" 2>/dev/null; then
+      echo "up.sh: guest $i exited while booting; its console:" >&2
+      for log in "$state/vm$i.log" "$state/vm$i.qemu.log"; do
+        [[ -s $log ]] && tail -20 "$log" >&2
+      done
+      false
+    fi
     if (($(date +%s) > deadline)); then
       echo "up.sh: guest $i did not answer within ${boot_timeout}s; its console:" >&2
       tail -20 "$state/vm$i.log" >&2
