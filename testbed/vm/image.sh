@@ -3,6 +3,7 @@
 #
 #   testbed/vm/image.sh            build if the recipe changed, print the image path
 #                                  (<image>.ext4; beside it <image>.vmlinuz and .initrd for qemu)
+#   testbed/vm/image.sh --paths    print the tree and image paths of this recipe, build nothing
 #   SHOAL_VM_CACHE=/dir image.sh   cache somewhere else (default /var/cache/shoal/vm)
 #   SHOAL_VM_MIRROR=URL image.sh   Debian mirror (default: the one in /etc/apt/sources.list*)
 #
@@ -99,20 +100,26 @@ build_image() {
   log "mkfs.ext4 -d ($((size_kb / 1024)) MiB)"
   # mkfs says "Creating regular file" on stdout even with -q; stdout is for the image path.
   mkfs.ext4 -q -F -L shoal-root -E root_owner=0:0 -d "$rootfs" "$tmp" "${size_kb}k" >&2
-  mv "$tmp" "$image"
   # qemu/KVM boot the image's own Debian kernel, given from outside the disk.
   cp "$(ls "$rootfs"/boot/vmlinuz-* | sort -V | tail -1)" "${image%.ext4}.vmlinuz"
   cp "$(ls "$rootfs"/boot/initrd.img-* | sort -V | tail -1)" "${image%.ext4}.initrd"
+  # Last: the image's presence is what says the build is complete.
+  mv "$tmp" "$image"
 }
 
 main() {
+  local rootfs image started
+  rootfs=$CACHE/rootfs-$SUITE-$(base_hash)
+  image=$CACHE/debian-$SUITE-$(image_hash).ext4
+  case ${1:-} in
+    --paths) printf '%s\n%s\n' "$rootfs" "$image"; return ;; # what this recipe builds; no build
+    "") ;;
+    *) echo "image.sh: unknown argument '$1'; usage: image.sh [--paths]" >&2; exit 2 ;;
+  esac
   [[ $(id -u) == 0 ]] || { echo "image.sh: needs root (debootstrap)" >&2; exit 1; }
   mkdir -p "$CACHE"
   exec 9>"$CACHE/.lock"
   flock 9 # one builder at a time; a second waits and reuses the result
-  local rootfs image started
-  rootfs=$CACHE/rootfs-$SUITE-$(base_hash)
-  image=$CACHE/debian-$SUITE-$(image_hash).ext4
   if [[ ! -f $image ]]; then
     started=$(date +%s)
     ensure_host_packages
