@@ -20,7 +20,7 @@ ensure_packages() {
   done
   if ((${#missing[@]})); then
     echo "$(basename "$0"): installing ${missing[*]}" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
   fi
 }
 
