@@ -18,6 +18,7 @@ PACKAGES=(
   iproute2 nftables docker.io busybox-static bind9-dnsutils curl libpcap0.8 socat procps psmisc
   openjdk-17-jdk-headless maven
   unbound dnsperf python3
+  user-mode-linux debootstrap e2fsprogs ruby qemu-system-x86 qemu-utils
 )
 IMAGE=shoal/busybox:test
 APPLETS=(sh httpd nslookup wget nc ip sleep cat echo hostname ls ps kill)
