@@ -1,0 +1,27 @@
+package io.shoal.controlplane.store;
+
+/**
+ * An update or delete named a version that is no longer current: someone else changed the object
+ * first. The caller re-reads and retries (or reports a 409/out-of-sequence error to the user).
+ */
+public final class ConflictException extends StoreException {
+    private final long expectedVersion;
+    private final long actualVersion;
+
+    public ConflictException(String object, long expectedVersion, long actualVersion) {
+        super(object + ": update names version " + expectedVersion + " but the stored version is "
+                + (actualVersion < 0 ? "unknown (changed again)" : Long.toString(actualVersion)));
+        this.expectedVersion = expectedVersion;
+        this.actualVersion = actualVersion;
+    }
+
+    /** The version the caller named. */
+    public long expectedVersion() {
+        return expectedVersion;
+    }
+
+    /** The version found in the store when the conflict was reported, or -1 if unknown. */
+    public long actualVersion() {
+        return actualVersion;
+    }
+}
