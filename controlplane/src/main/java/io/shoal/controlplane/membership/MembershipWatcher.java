@@ -1,6 +1,7 @@
 package io.shoal.controlplane.membership;
 
 import io.shoal.controlplane.Lifecycle;
+import io.shoal.controlplane.store.AlreadyExistsException;
 import io.shoal.controlplane.store.ConflictException;
 import io.shoal.controlplane.store.Fence;
 import io.shoal.controlplane.store.Kind;
@@ -8,6 +9,7 @@ import io.shoal.controlplane.store.NotFoundException;
 import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.StoreEvent;
 import io.shoal.controlplane.store.StoreException;
+import io.shoal.controlplane.store.StoreTransaction;
 import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Member;
 import io.shoal.model.Meta;
@@ -158,7 +160,7 @@ public final class MembershipWatcher implements Closeable {
                 write(t -> t.create(Kind.NODES, node));
                 log.info("membership: node {} ({}) joined", member.nodeId(), member.hostname());
                 return;
-            } catch (io.shoal.controlplane.store.AlreadyExistsException e) {
+            } catch (AlreadyExistsException e) {
                 // registered concurrently: fall through to the update
             }
         }
@@ -170,9 +172,8 @@ public final class MembershipWatcher implements Closeable {
     }
 
     private void vanished(String nodeId) {
-        if (store.read(Kind.MEMBERS, nodeId).isPresent()) {
-            return; // already back (the cache told us late)
-        }
+        // Mark DOWN even if the record is already back: events are handled in order, and the
+        // CREATED that follows marks the node READY again. Skipping it would hide a flap.
         updateNode(
                 nodeId,
                 n -> n.status().state() == NodeState.DOWN
@@ -222,8 +223,8 @@ public final class MembershipWatcher implements Closeable {
         throw new StoreException("node " + nodeId + ": still conflicting after " + MAX_ATTEMPTS + " attempts");
     }
 
-    private void write(UnaryOperator<io.shoal.controlplane.store.StoreTransaction> ops) {
-        io.shoal.controlplane.store.StoreTransaction t = store.transaction();
+    private void write(UnaryOperator<StoreTransaction> ops) {
+        StoreTransaction t = store.transaction();
         if (fence != null) {
             t.fencedBy(fence);
         }
