@@ -9,7 +9,17 @@ public final class ConflictException extends StoreException {
     private final long actualVersion;
 
     public ConflictException(String object, long expectedVersion, long actualVersion) {
-        super(object + ": update names version " + expectedVersion + " but the stored version is "
+        this(object, "update", expectedVersion, actualVersion);
+    }
+
+    /**
+     * @param object the object, e.g. "service svc1"
+     * @param operation what was refused: update, delete or check
+     * @param expectedVersion the version the caller named
+     * @param actualVersion the version found, or -1 if unknown
+     */
+    public ConflictException(String object, String operation, long expectedVersion, long actualVersion) {
+        super(object + ": " + operation + " names version " + expectedVersion + " but the stored version is "
                 + (actualVersion < 0 ? "unknown (changed again)" : Long.toString(actualVersion)));
         this.expectedVersion = expectedVersion;
         this.actualVersion = actualVersion;

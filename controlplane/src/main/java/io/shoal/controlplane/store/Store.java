@@ -177,7 +177,9 @@ public final class Store implements Closeable {
 
     /**
      * Listens to changes of one kind, in the order the cache sees them, on the cache's thread
-     * (return quickly; hand work to your own executor). Objects present at registration are not replayed: call {@link #list} first.
+     * (return quickly; hand work to your own executor). Changes that come faster than the cache
+     * reads may be folded (an update seen only as its final value), but the last state always arrives.
+     * Objects present at registration are not replayed: call {@link #list} first.
      */
     @SuppressWarnings("unchecked")
     public <T> Subscription listen(Kind<T> kind, Consumer<StoreEvent<T>> listener) {
@@ -292,13 +294,14 @@ public final class Store implements Closeable {
             CuratorFramework client,
             KeeperException.Code code,
             String object,
+            String operation,
             String path,
             long expectedVersion,
             Exception cause) {
         return switch (code) {
             case NODEEXISTS -> new AlreadyExistsException(object);
             case NONODE -> new NotFoundException(object);
-            case BADVERSION -> new ConflictException(object, expectedVersion, currentVersion(client, path));
+            case BADVERSION -> new ConflictException(object, operation, expectedVersion, currentVersion(client, path));
             default -> new StoreException(object + ": " + code + " (" + cause.getMessage() + ")", cause);
         };
     }

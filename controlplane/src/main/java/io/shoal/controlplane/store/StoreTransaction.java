@@ -22,6 +22,7 @@ public final class StoreTransaction {
     private final List<CuratorOp> ops = new ArrayList<>();
     private final List<String> what = new ArrayList<>();
     private final List<Long> expected = new ArrayList<>();
+    private final List<String> operations = new ArrayList<>();
     private final List<Object> results = new ArrayList<>();
     private Fence fence;
     private boolean committed;
@@ -91,6 +92,7 @@ public final class StoreTransaction {
         int v = Math.toIntExact(expectedVersion);
         add(
                 op(() -> client.transactionOp().delete().withVersion(v).forPath(path)),
+                "delete",
                 kind + " " + id,
                 expectedVersion,
                 null);
@@ -103,6 +105,7 @@ public final class StoreTransaction {
         int v = Math.toIntExact(expectedVersion);
         add(
                 op(() -> client.transactionOp().check().withVersion(v).forPath(path)),
+                "check",
                 kind + " " + id,
                 expectedVersion,
                 null);
@@ -174,7 +177,8 @@ public final class StoreTransaction {
             return new FencedException("write refused: " + fence.holder() + " led epoch " + fence.epoch()
                     + " but the epoch is now " + (now < 0 ? "unknown" : Integer.toString(now)));
         }
-        return Store.translate(client, code, object, layoutPath(failed), expected.get(failed), e);
+        return Store.translate(
+                client, code, object, operations.get(failed), layoutPath(failed), expected.get(failed), e);
     }
 
     private String layoutPath(int index) {
@@ -182,11 +186,16 @@ public final class StoreTransaction {
     }
 
     private void add(CuratorOp op, String object, long expectedVersion, Object result) {
+        add(op, "update", object, expectedVersion, result);
+    }
+
+    private void add(CuratorOp op, String operation, String object, long expectedVersion, Object result) {
         if (committed) {
             throw new IllegalStateException("transaction already committed");
         }
         ops.add(op);
         what.add(object);
+        operations.add(operation);
         expected.add(expectedVersion);
         results.add(result);
     }

@@ -99,7 +99,7 @@ class EnsembleFailoverTest {
 
             Fence unaware = new Fence(old.path(), old.epoch(), old.holder(), () -> true);
             assertThatThrownBy(() -> first.write(unaware, "late")).isInstanceOf(FencedException.class);
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> second.store().list(Kind.SERVICES).size() == 20);
             assertThat(second.store().read(Kind.SERVICES, "late")).isEmpty();
 

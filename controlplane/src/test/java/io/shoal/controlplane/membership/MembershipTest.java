@@ -103,7 +103,7 @@ class MembershipTest {
     void anAgentsMemberRecordRegistersItsNodeAsReady() throws Exception {
         watcher(Duration.ofSeconds(1));
         agent("n1");
-        await().atMost(Duration.ofSeconds(5)).until(() -> stateOf("n1") == NodeState.READY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("n1") == NodeState.READY);
         Node n1 = store.read(Kind.NODES, "n1").orElseThrow().value();
         assertThat(n1.description().hostname()).isEqualTo("host-n1");
         assertThat(n1.description().resources()).isEqualTo(Resources.of(2, 1024));
@@ -116,12 +116,12 @@ class MembershipTest {
         MembershipWatcher w = watcher(grace);
         Agent a = agent("n1");
         agent("n2");
-        await().atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(10))
                 .until(() -> stateOf("n1") == NodeState.READY && stateOf("n2") == NodeState.READY);
 
         long goneAt = System.nanoTime();
         a.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> stateOf("n1") == NodeState.DOWN);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("n1") == NodeState.DOWN);
         assertThat(lostAt).isEmpty();
         assertThat(w.pending()).containsExactly("n1");
         await().atMost(grace.plusSeconds(5)).until(() -> lostAt.containsKey("n1"));
@@ -136,11 +136,11 @@ class MembershipTest {
         Duration grace = Duration.ofSeconds(2);
         MembershipWatcher w = watcher(grace);
         Agent a = agent("n1");
-        await().atMost(Duration.ofSeconds(5)).until(() -> stateOf("n1") == NodeState.READY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("n1") == NodeState.READY);
 
         KillSession.kill(a.client().getZookeeperClient().getZooKeeper());
         // The server drops the old session (and its ephemeral record) after the session timeout.
-        await().atMost(ZkSupport.SESSION.plusSeconds(3)).until(() -> nodeStates.contains("n1 DOWN"));
+        await().atMost(ZkSupport.SESSION.plusSeconds(7)).until(() -> nodeStates.contains("n1 DOWN"));
         // Curator's PersistentNode re-creates the ephemeral record on the new session.
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> store.read(Kind.MEMBERS, "n1").isPresent() && stateOf("n1") == NodeState.READY);
@@ -154,14 +154,14 @@ class MembershipTest {
         Duration grace = Duration.ofSeconds(1);
         watcher(grace);
         Agent a = agent("n1");
-        await().atMost(Duration.ofSeconds(5)).until(() -> stateOf("n1") == NodeState.READY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("n1") == NodeState.READY);
 
         // A crash: the session is gone from the client's side and the process never comes back.
         KillSession.kill(a.client().getZookeeperClient().getZooKeeper());
         a.client().close();
-        await().atMost(ZkSupport.SESSION.plusSeconds(3)).until(() -> stateOf("n1") == NodeState.DOWN);
+        await().atMost(ZkSupport.SESSION.plusSeconds(7)).until(() -> stateOf("n1") == NodeState.DOWN);
         long downAt = System.nanoTime();
-        await().atMost(grace.plusSeconds(3)).until(() -> lostAt.containsKey("n1"));
+        await().atMost(grace.plusSeconds(6)).until(() -> lostAt.containsKey("n1"));
         assertThat(Duration.ofNanos(lostAt.get("n1") - downAt)).isLessThan(grace.plusSeconds(2));
     }
 
@@ -169,17 +169,17 @@ class MembershipTest {
     void aKnownNodeWithoutMemberAtLeaderStartIsDownAndLostAfterGrace() throws Exception {
         Agent a = agent("n1");
         MembershipWatcher first = watcher(Duration.ofSeconds(30));
-        await().atMost(Duration.ofSeconds(5)).until(() -> stateOf("n1") == NodeState.READY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("n1") == NodeState.READY);
         first.close();
         a.close();
-        await().atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(10))
                 .until(() -> store.read(Kind.MEMBERS, "n1").isEmpty());
         assertThat(stateOf("n1")).isEqualTo(NodeState.READY);
 
         // A new leader starts: it finds n1 registered but without member record.
         watcher(Duration.ofMillis(500));
-        await().atMost(Duration.ofSeconds(5)).until(() -> stateOf("n1") == NodeState.DOWN);
-        await().atMost(Duration.ofSeconds(5)).until(() -> lostAt.containsKey("n1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stateOf("n1") == NodeState.DOWN);
+        await().atMost(Duration.ofSeconds(10)).until(() -> lostAt.containsKey("n1"));
     }
 
     @Test
@@ -189,7 +189,7 @@ class MembershipTest {
         a.record()
                 .update(new Member(
                         "n1", "renamed", List.of("198.18.0.9"), Resources.of(4, 2048), "test", Instant.now()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> store.read(Kind.NODES, "n1")
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.read(Kind.NODES, "n1")
                 .map(s -> s.value().description().hostname().equals("renamed"))
                 .orElse(false));
         assertThatThrownBy(() -> a.record().start(Duration.ofSeconds(1)))

@@ -26,7 +26,7 @@ class StoreOutageTest {
             other.start();
             Service svc = Service.created(Meta.created("svc1", Instant.EPOCH), ServiceSpec.replicated("web", "img", 1));
             store.create(Kind.SERVICES, svc);
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> store.get(Kind.SERVICES, "svc1").isPresent());
 
             server.stop();

@@ -74,7 +74,7 @@ class StoreTest {
     void createdObjectIsReadBackThroughTheCacheAndDirectly() {
         Service written = store.create(Kind.SERVICES, service("svc1", "web", 2));
         assertThat(written.version()).isZero();
-        await().atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(10))
                 .until(() -> store.get(Kind.SERVICES, "svc1").isPresent());
         assertThat(store.get(Kind.SERVICES, "svc1")).contains(written);
         assertThat(store.list(Kind.SERVICES)).containsExactly(written);
@@ -128,7 +128,9 @@ class StoreTest {
                 .isInstanceOf(NotFoundException.class)
                 .hasMessage("service ghost does not exist");
         Service v0 = store.create(Kind.SERVICES, service("svc1", "web", 1));
-        assertThatThrownBy(() -> store.delete(Kind.SERVICES, "svc1", 4)).isInstanceOf(ConflictException.class);
+        assertThatThrownBy(() -> store.delete(Kind.SERVICES, "svc1", 4))
+                .isInstanceOf(ConflictException.class)
+                .hasMessage("service svc1: delete names version 4 but the stored version is 0");
         store.delete(Kind.SERVICES, "svc1", v0.version());
         assertThat(store.read(Kind.SERVICES, "svc1")).isEmpty();
     }
@@ -205,10 +207,13 @@ class StoreTest {
     void listenersSeeCreateUpdateDeleteInOrderWithBeforeAndAfter() {
         List<StoreEvent<Service>> events = new CopyOnWriteArrayList<>();
         Store.Subscription sub = store.listen(Kind.SERVICES, events::add);
+        // The cache may fold changes that come faster than it reads; step by step, it sees each one.
         Service v0 = store.create(Kind.SERVICES, service("svc1", "web", 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
         Service v1 = store.update(Kind.SERVICES, v0.updatedTo(v0.spec().withReplicas(2)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 2);
         store.delete(Kind.SERVICES, "svc1", v1.version());
-        await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 3);
         assertThat(events)
                 .extracting(StoreEvent::type)
                 .containsExactly(StoreEvent.Type.CREATED, StoreEvent.Type.UPDATED, StoreEvent.Type.DELETED);
@@ -219,7 +224,7 @@ class StoreTest {
 
         sub.close();
         store.create(Kind.SERVICES, service("svc2", "api", 1));
-        await().atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(10))
                 .until(() -> store.get(Kind.SERVICES, "svc2").isPresent());
         assertThat(events).hasSize(3);
     }
@@ -232,7 +237,7 @@ class StoreTest {
             second.start();
             assertThat(second.get(Kind.SERVICES, "svc1")).isPresent();
             second.create(Kind.SERVICES, service("svc2", "api", 1));
-            await().atMost(Duration.ofSeconds(5))
+            await().atMost(Duration.ofSeconds(10))
                     .until(() -> store.get(Kind.SERVICES, "svc2").isPresent());
         }
     }
@@ -268,7 +273,7 @@ class StoreTest {
                 .isInstanceOf(StoreException.class)
                 .hasMessageStartingWith("service junk: stored JSON is unreadable");
         store.create(Kind.SERVICES, service("svc1", "web", 1));
-        await().atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(10))
                 .until(() -> store.get(Kind.SERVICES, "svc1").isPresent());
         assertThat(store.get(Kind.SERVICES, "junk")).isEmpty();
     }
