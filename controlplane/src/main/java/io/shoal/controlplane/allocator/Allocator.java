@@ -30,6 +30,7 @@ public final class Allocator {
     private final VniAllocator vnis;
     private final PortAllocator ports;
     private final Map<String, AddressPool> pools = new HashMap<>();
+    private final Map<String, Network> networks = new HashMap<>();
 
     public Allocator(ClusterSpec cluster) {
         this.subnets = new SubnetAllocator(cluster.defaultAddressPools(), cluster.subnetSize());
@@ -38,12 +39,24 @@ public final class Allocator {
     }
 
     /**
-     * Gives a network its VNI, subnet and gateway, or records them if it already has them. On a
-     * refusal nothing is kept.
+     * Gives a network its VNI, subnet and gateway, or records them if it already has them. Asking
+     * again for the same network id gives the same answer. On a refusal nothing is kept.
      */
     public synchronized Network allocate(Network network) {
         String name = network.spec().name();
+        Network known = networks.get(network.id());
+        if (!network.allocated() && known != null) {
+            // Asked again from a view that lags the stored allocation: same answer.
+            return network.withAllocation(known.vni(), known.subnet(), known.gateway());
+        }
         if (network.allocated()) {
+            if (known != null) {
+                if (known.vni() == network.vni() && known.subnet().equals(network.subnet())) {
+                    return network;
+                }
+                throw new AllocationException("network '" + name + "' is allocated as vni " + known.vni() + " "
+                        + known.subnet() + ", not vni " + network.vni() + " " + network.subnet());
+            }
             subnets.reserve(network.id(), name, network.subnet());
             try {
                 vnis.reserve(network.vni(), name);
@@ -52,6 +65,7 @@ public final class Allocator {
                 throw e;
             }
             pools.computeIfAbsent(network.id(), id -> new AddressPool(name, network.subnet()));
+            networks.put(network.id(), network);
             return network;
         }
         Cidr subnet = network.spec().subnet() != null
@@ -64,7 +78,9 @@ public final class Allocator {
             gateway = pool.reserve(network.spec().gateway(), "gateway");
         }
         pools.put(network.id(), pool);
-        return network.withAllocation(vni, subnet, gateway);
+        Network done = network.withAllocation(vni, subnet, gateway);
+        networks.put(network.id(), done);
+        return done;
     }
 
     /** Frees a network's subnet and VNI (its services and tasks must be gone). */
@@ -74,6 +90,7 @@ public final class Allocator {
             vnis.release(network.vni());
         }
         pools.remove(network.id());
+        networks.remove(network.id());
     }
 
     /**

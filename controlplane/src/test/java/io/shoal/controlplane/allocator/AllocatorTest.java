@@ -72,6 +72,21 @@ class AllocatorTest {
     }
 
     @Test
+    void askingAgainForTheSameNetworkGivesTheSameAllocation() {
+        Allocator a = new Allocator(cluster);
+        Network unallocated = Network.unallocated(Meta.created("n1", Instant.EPOCH), NetworkSpec.overlay("front"));
+        Network first = a.allocate(unallocated);
+        Network again = a.allocate(unallocated);
+        assertThat(again).isEqualTo(first);
+        assertThat(a.allocate(first)).isEqualTo(first);
+        assertThatThrownBy(() -> a.allocate(first.withAllocation(5000, first.subnet(), first.gateway())))
+                .hasMessage("network 'front' is allocated as vni 4096 100.64.0.0/24, not vni 5000 100.64.0.0/24");
+        assertThat(a.allocate(Network.unallocated(Meta.created("n2", Instant.EPOCH), NetworkSpec.overlay("back")))
+                        .vni())
+                .isEqualTo(4097);
+    }
+
+    @Test
     void serviceGetsOneVipPerNetworkAndItsPortsAndTasksGetDistinctAddresses() {
         Allocator a = new Allocator(cluster);
         net(a, "n1", "front");

@@ -1,0 +1,538 @@
+package io.shoal.controlplane.orchestrator;
+
+import io.shoal.controlplane.Lifecycle;
+import io.shoal.controlplane.allocator.Allocator;
+import io.shoal.controlplane.scheduler.Decision;
+import io.shoal.controlplane.scheduler.NodeInfo;
+import io.shoal.controlplane.scheduler.Scheduler;
+import io.shoal.controlplane.scheduler.TaskRequest;
+import io.shoal.controlplane.store.Fence;
+import io.shoal.controlplane.store.Kind;
+import io.shoal.controlplane.store.Store;
+import io.shoal.controlplane.store.StoreTransaction;
+import io.shoal.model.Cidr;
+import io.shoal.model.Meta;
+import io.shoal.model.Network;
+import io.shoal.model.Node;
+import io.shoal.model.NodeAvailability;
+import io.shoal.model.NodeState;
+import io.shoal.model.RestartCondition;
+import io.shoal.model.Service;
+import io.shoal.model.ServiceEndpoint;
+import io.shoal.model.Task;
+import io.shoal.model.TaskState;
+import io.shoal.model.TaskStatus;
+import java.io.Closeable;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles services with tasks, on the leader, in passes. A pass reads the store's view and, per
+ * service, writes one fenced transaction: new tasks (allocated and scheduled), tasks told to shut
+ * down, PENDING tasks that now fit somewhere, and the service's endpoint once allocated.
+ *
+ * <p>Task ids are deterministic — {@code <service>.<slot>.<n>} or {@code <service>.<node>.<n>},
+ * where {@code n} counts the tasks that slot has had — so a pass working from a view that lags its
+ * own last writes proposes the same ids again; ZooKeeper refuses the duplicate create, the whole
+ * transaction fails, and the pass is simply retried once the view caught up. Updates are version
+ * checked for the same reason.
+ *
+ * <p>Rules: a slot (or a node, for a global service) is filled when it has no live task — live
+ * meaning desired RUNNING and not observed in a terminal state — unless the restart policy says the
+ * ended task stays ended. A live task on a drained node is replaced first and shut down once its
+ * replacement runs (Swarm stops first: docs#9917). Tasks above the replica count, of deleted
+ * services, or (global) on nodes no longer eligible are shut down. Tasks of a lost node are shut
+ * down by {@link #nodeLost}, which makes their slots empty.
+ */
+public final class Orchestrator implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+
+    private final Store store;
+    private final Fence fence;
+    private final Allocator allocator;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final Lifecycle lifecycle = new Lifecycle("orchestrator");
+    private final ScheduledExecutorService worker;
+    private final AtomicBoolean passQueued = new AtomicBoolean();
+    private final List<Store.Subscription> subscriptions = new ArrayList<>();
+    private final Map<String, Instant> lostNodes = new ConcurrentHashMap<>();
+
+    /**
+     * @param store a started store
+     * @param fence the leader's fence for this term (null only for single-manager tests)
+     * @param allocator the allocator; {@link #start} restores it from the store
+     * @param scheduler the scheduler
+     * @param clock time for statuses
+     */
+    public Orchestrator(Store store, Fence fence, Allocator allocator, Scheduler scheduler, Clock clock) {
+        this.store = store;
+        this.fence = fence;
+        this.allocator = allocator;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "shoal-orchestrator");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Restores the allocator from the store, then runs a pass on every change. */
+    public void start() {
+        lifecycle.start();
+        allocator.restore(store.list(Kind.NETWORKS), store.list(Kind.SERVICES), liveTasks(store.list(Kind.TASKS)));
+        subscriptions.add(store.listen(Kind.SERVICES, e -> trigger()));
+        subscriptions.add(store.listen(Kind.NODES, e -> trigger()));
+        subscriptions.add(store.listen(Kind.NETWORKS, e -> trigger()));
+        subscriptions.add(store.listen(Kind.STATUS, e -> trigger()));
+        subscriptions.add(store.listen(Kind.TASKS, e -> trigger()));
+        trigger();
+    }
+
+    @Override
+    public void close() {
+        if (lifecycle.close()) {
+            subscriptions.forEach(Store.Subscription::close);
+            worker.shutdownNow();
+        }
+    }
+
+    /**
+     * A node stayed away past its grace period: its tasks are shut down so that their slots get new
+     * tasks elsewhere (the membership watcher's handler).
+     */
+    public void nodeLost(String nodeId) {
+        lostNodes.put(nodeId, clock.instant());
+        trigger();
+    }
+
+    /** Asks for a pass soon; passes never overlap and requests coalesce. */
+    public void trigger() {
+        if (lifecycle.state() == Lifecycle.State.STARTED && passQueued.compareAndSet(false, true)) {
+            worker.execute(this::runPass);
+        }
+    }
+
+    private void runPass() {
+        passQueued.set(false);
+        boolean again;
+        try {
+            again = !reconcile();
+        } catch (RuntimeException e) {
+            log.warn("orchestrator: pass failed: {}", e.getMessage());
+            again = true;
+        }
+        if (again && lifecycle.state() == Lifecycle.State.STARTED) {
+            // Usually the view lags our own last writes; try again shortly.
+            worker.schedule(this::trigger, 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * One pass over every service, on the caller's thread (tests call it directly).
+     *
+     * @return true when every service's transaction went through
+     */
+    public boolean reconcile() {
+        Snapshot s = new Snapshot();
+        boolean ok = allocateNetworks(s);
+        for (Service service : s.services.values()) {
+            ok &= reconcile(s, service);
+        }
+        ok &= shutDownOrphans(s);
+        return ok;
+    }
+
+    private boolean allocateNetworks(Snapshot s) {
+        boolean ok = true;
+        for (Network n : new ArrayList<>(s.networks.values())) {
+            Network done;
+            try {
+                done = allocator.allocate(n); // idempotent; records networks allocated elsewhere
+            } catch (RuntimeException e) {
+                log.warn(
+                        "orchestrator: network {} cannot be allocated: {}",
+                        n.spec().name(),
+                        e.getMessage());
+                ok = false;
+                continue;
+            }
+            if (n.allocated()) {
+                continue;
+            }
+            try {
+                write(t -> t.update(Kind.NETWORKS, done));
+                s.networks.put(n.id(), done.withMeta(done.meta().next(clock.instant())));
+            } catch (RuntimeException e) {
+                // Kept in the allocator: the next pass asks again and gets the same answer.
+                log.info("orchestrator: network {} not stored yet: {}", n.spec().name(), e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    private boolean reconcile(Snapshot s, Service service) {
+        Plan plan = new Plan();
+        try {
+            Service current = allocateEndpoint(s, service, plan);
+            List<Task> tasks = s.tasksOf(current.id());
+            if (current.spec().mode().global()) {
+                planGlobal(s, current, tasks, plan);
+            } else {
+                planReplicated(s, current, tasks, plan);
+            }
+            schedulePending(s, current, tasks, plan);
+            if (plan.isEmpty()) {
+                return true;
+            }
+            write(plan::apply);
+            return true;
+        } catch (RuntimeException e) {
+            plan.undo.forEach(Runnable::run);
+            log.info(
+                    "orchestrator: service {} not reconciled this pass: {}",
+                    service.spec().name(),
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    private Service allocateEndpoint(Snapshot s, Service service, Plan plan) {
+        ServiceEndpoint endpoint = allocator.allocate(service, s::network);
+        if (endpoint.equals(service.endpoint())) {
+            return service;
+        }
+        Service updated = service.withEndpoint(endpoint);
+        plan.undo.add(() -> allocator.release(updated));
+        plan.serviceUpdate = updated;
+        return updated;
+    }
+
+    private void planReplicated(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+        long replicas = service.spec().mode().replicas();
+        Map<Integer, List<Task>> bySlot = new HashMap<>();
+        for (Task t : tasks) {
+            bySlot.computeIfAbsent(t.slot(), k -> new ArrayList<>()).add(t);
+        }
+        for (int slot = 1; slot <= replicas; slot++) {
+            List<Task> history = bySlot.getOrDefault(slot, List.of());
+            fill(s, service, history, slot, "", plan);
+        }
+        for (Task t : tasks) {
+            if (t.slot() > replicas && s.live(t)) {
+                plan.shutdown(t, "scaled down");
+            }
+        }
+    }
+
+    private void planGlobal(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+        Map<String, List<Task>> byNode = new HashMap<>();
+        for (Task t : tasks) {
+            byNode.computeIfAbsent(t.nodeId(), k -> new ArrayList<>()).add(t);
+        }
+        for (Node node : s.nodes.values()) {
+            boolean eligible = node.status().state() == NodeState.READY
+                    && node.spec().availability() == NodeAvailability.ACTIVE
+                    && !lostNodes.containsKey(node.id())
+                    && service.spec().task().placement().allows(node);
+            List<Task> history = byNode.getOrDefault(node.id(), List.of());
+            if (eligible) {
+                fill(s, service, history, 0, node.id(), plan);
+            } else if (node.status().state() == NodeState.READY || lostNodes.containsKey(node.id())) {
+                // Drained, constrained out or lost: the node's task stops (a paused node keeps its
+                // tasks; a node that is down but within its grace period keeps them too).
+                for (Task t : history) {
+                    if (s.live(t) && node.spec().availability() != NodeAvailability.PAUSE) {
+                        plan.shutdown(t, "node no longer eligible");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Keeps one live task in a slot (or on a node, for global services). */
+    private void fill(Snapshot s, Service service, List<Task> history, int slot, String nodeId, Plan plan) {
+        List<Task> live = history.stream().filter(s::live).toList();
+        List<Task> movable = live.stream().filter(t -> !s.onUsableNode(t)).toList();
+        List<Task> staying = live.stream().filter(s::onUsableNode).toList();
+        if (staying.isEmpty()) {
+            Task last = history.stream()
+                    .max(Comparator.comparing((Task t) -> t.meta().createdAt()).thenComparing(Task::id))
+                    .orElse(null);
+            if (last != null && live.isEmpty() && !restartAllowed(service, s.observed(last))) {
+                return;
+            }
+            plan.create(newTask(service, slot, nodeId, history.size()));
+        }
+        for (Task t : movable) {
+            if (lostNodes.containsKey(t.nodeId())) {
+                plan.shutdown(t, "node " + t.nodeId() + " lost");
+            } else if (staying.stream().anyMatch(r -> s.observed(r) == TaskState.RUNNING)) {
+                plan.shutdown(t, "node drained; replacement running");
+            }
+        }
+    }
+
+    private static boolean restartAllowed(Service service, TaskState ended) {
+        RestartCondition c = service.spec().task().restartPolicy().condition();
+        return switch (c) {
+            case ANY -> true;
+            case NONE -> false;
+            case ON_FAILURE -> ended == TaskState.FAILED || ended == TaskState.REJECTED;
+        };
+    }
+
+    private Task newTask(Service service, int slot, String nodeId, int attempt) {
+        String id = service.id() + "." + (slot > 0 ? Integer.toString(slot) : nodeId) + "." + attempt;
+        Meta meta = Meta.created(id, clock.instant());
+        return slot > 0
+                ? Task.forSlot(
+                        meta,
+                        service.id(),
+                        service.version(),
+                        slot,
+                        service.spec().task())
+                : Task.forNode(
+                        meta,
+                        service.id(),
+                        service.version(),
+                        nodeId,
+                        service.spec().task());
+    }
+
+    /** Allocates and schedules the plan's new tasks and the service's PENDING ones. */
+    private void schedulePending(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+        List<Task> waiting = new ArrayList<>();
+        for (Task t : tasks) {
+            if (s.live(t) && t.status().state().compareTo(TaskState.ASSIGNED) < 0 && !plan.isShutdown(t)) {
+                waiting.add(t);
+            }
+        }
+        List<Task> created = new ArrayList<>(plan.creates);
+        plan.creates.clear();
+        List<NodeInfo> nodes = s.nodeInfos();
+        for (Task t : created) {
+            plan.creates.add(place(s, service, t, nodes, plan));
+        }
+        for (Task t : waiting) {
+            Task placed = place(s, service, t, nodes, plan);
+            if (!placed.equals(t)) {
+                plan.updates.add(placed);
+            }
+        }
+    }
+
+    private Task place(Snapshot s, Service service, Task task, List<NodeInfo> nodes, Plan plan) {
+        Task t = task;
+        if (t.addresses().isEmpty() && !t.spec().networks().isEmpty()) {
+            Map<String, Cidr> addrs = allocator.allocate(t, s::network);
+            Task withAddrs = t.withAddresses(addrs);
+            plan.undo.add(() -> allocator.release(withAddrs));
+            t = withAddrs;
+        }
+        if (t.status().state() == TaskState.NEW) {
+            t = t.withStatus(t.status().moveTo(TaskState.PENDING, clock.instant(), "pending"));
+        }
+        if (!t.nodeId().isEmpty()) {
+            // Global tasks are bound to their node at birth.
+            return t.assignedTo(t.nodeId(), clock.instant());
+        }
+        Decision d = scheduler.schedule(TaskRequest.of(t, service), nodes);
+        if (d.placed()) {
+            return t.assignedTo(d.nodeId(), clock.instant());
+        }
+        if (!t.status().message().equals(d.reason())) {
+            t = t.withStatus(t.status().moveTo(TaskState.PENDING, clock.instant(), d.reason()));
+        }
+        return t;
+    }
+
+    private boolean shutDownOrphans(Snapshot s) {
+        Plan plan = new Plan();
+        for (Task t : s.tasks.values()) {
+            if (!s.services.containsKey(t.serviceId()) && s.live(t)) {
+                plan.shutdown(t, "service removed");
+            }
+            if (s.observed(t).isTerminal()) {
+                allocator.release(t);
+            }
+        }
+        if (plan.isEmpty()) {
+            return true;
+        }
+        try {
+            write(plan::apply);
+            return true;
+        } catch (RuntimeException e) {
+            log.info("orchestrator: orphan tasks not shut down this pass: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private void write(Function<StoreTransaction, StoreTransaction> ops) {
+        StoreTransaction t = store.transaction();
+        if (fence != null) {
+            t.fencedBy(fence);
+        }
+        ops.apply(t).commit();
+    }
+
+    private static List<Task> liveTasks(List<Task> tasks) {
+        return tasks.stream()
+                .filter(t -> t.desiredState() == TaskState.RUNNING
+                        && !t.status().state().isTerminal())
+                .toList();
+    }
+
+    /** The writes of one service's pass. */
+    private final class Plan {
+        final List<Task> creates = new ArrayList<>();
+        final List<Task> updates = new ArrayList<>();
+        final Set<String> shutdownIds = new HashSet<>();
+        final List<Runnable> undo = new ArrayList<>();
+        Service serviceUpdate;
+
+        void create(Task t) {
+            creates.add(t);
+        }
+
+        void shutdown(Task t, String why) {
+            if (shutdownIds.add(t.id())) {
+                log.info("orchestrator: shutting down task {}: {}", t.id(), why);
+                updates.add(t.withDesiredState(TaskState.SHUTDOWN));
+            }
+        }
+
+        boolean isShutdown(Task t) {
+            return shutdownIds.contains(t.id());
+        }
+
+        boolean isEmpty() {
+            return creates.isEmpty() && updates.isEmpty() && serviceUpdate == null;
+        }
+
+        StoreTransaction apply(StoreTransaction t) {
+            if (serviceUpdate != null) {
+                t.update(Kind.SERVICES, serviceUpdate);
+            }
+            for (Task task : creates) {
+                t.create(Kind.TASKS, task);
+            }
+            for (Task task : updates) {
+                t.update(Kind.TASKS, task);
+            }
+            return t;
+        }
+    }
+
+    /** The view one pass works from. */
+    private final class Snapshot {
+        final Map<String, Service> services = new HashMap<>();
+        final Map<String, Network> networks = new HashMap<>();
+        final Map<String, Node> nodes = new HashMap<>();
+        final Map<String, Task> tasks = new HashMap<>();
+        final Map<String, TaskStatus> statuses = new HashMap<>();
+        private List<NodeInfo> nodeInfos;
+
+        Snapshot() {
+            store.list(Kind.SERVICES).forEach(x -> services.put(x.id(), x));
+            store.list(Kind.NETWORKS).forEach(x -> networks.put(x.id(), x));
+            store.list(Kind.NODES).forEach(x -> nodes.put(x.id(), x));
+            store.list(Kind.TASKS).forEach(x -> tasks.put(x.id(), x));
+            for (String id : tasks.keySet()) {
+                store.get(Kind.STATUS, id).ifPresent(st -> statuses.put(id, st));
+            }
+            // A lost node whose member came back is READY again: it may get work again.
+            lostNodes.entrySet().removeIf(e -> {
+                Node n = nodes.get(e.getKey());
+                return n != null
+                        && n.status().state() == NodeState.READY
+                        && n.status().since().isAfter(e.getValue());
+            });
+        }
+
+        Network network(String target) {
+            Network byId = networks.get(target);
+            if (byId != null) {
+                return byId;
+            }
+            return networks.values().stream()
+                    .filter(n -> n.spec().name().equals(target))
+                    .findFirst()
+                    .orElse(null);
+        }
+
+        List<Task> tasksOf(String serviceId) {
+            return tasks.values().stream()
+                    .filter(t -> t.serviceId().equals(serviceId))
+                    .toList();
+        }
+
+        /** The furthest state known: the leader's record or the agent's report. */
+        TaskState observed(Task t) {
+            TaskStatus reported = statuses.get(t.id());
+            TaskState own = t.status().state();
+            return reported != null && reported.state().ordinal() > own.ordinal() ? reported.state() : own;
+        }
+
+        boolean live(Task t) {
+            return t.desiredState() == TaskState.RUNNING && !observed(t).isTerminal();
+        }
+
+        /** False for a task on a drained or lost node: it must move. */
+        boolean onUsableNode(Task t) {
+            if (t.nodeId().isEmpty()) {
+                return true;
+            }
+            if (lostNodes.containsKey(t.nodeId())) {
+                return false;
+            }
+            Node n = nodes.get(t.nodeId());
+            return n == null || n.spec().availability() != NodeAvailability.DRAIN;
+        }
+
+        /** Built once per pass, so placements for one service count for the next. */
+        List<NodeInfo> nodeInfos() {
+            if (nodeInfos == null) {
+                nodeInfos = buildNodeInfos();
+            }
+            return nodeInfos;
+        }
+
+        private List<NodeInfo> buildNodeInfos() {
+            Map<String, NodeInfo> infos = new HashMap<>();
+            for (Node n : nodes.values()) {
+                if (!lostNodes.containsKey(n.id())) {
+                    infos.put(n.id(), new NodeInfo(n));
+                }
+            }
+            for (Task t : tasks.values()) {
+                NodeInfo info = infos.get(t.nodeId());
+                Service svc = services.get(t.serviceId());
+                if (info != null && svc != null && live(t)) {
+                    info.add(TaskRequest.of(t, svc));
+                }
+            }
+            List<NodeInfo> out = new ArrayList<>(infos.values());
+            out.sort(Comparator.comparing(NodeInfo::id));
+            return out;
+        }
+    }
+}
