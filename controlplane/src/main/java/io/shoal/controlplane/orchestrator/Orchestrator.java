@@ -96,7 +96,9 @@ public final class Orchestrator implements Closeable {
     /** Restores the allocator from the store, then runs a pass on every change. */
     public void start() {
         lifecycle.start();
-        allocator.restore(store.list(Kind.NETWORKS), store.list(Kind.SERVICES), liveTasks(store.list(Kind.TASKS)));
+        // From ZooKeeper, not the view: the view may lag the previous leader's last allocations.
+        allocator.restore(
+                store.readAll(Kind.NETWORKS), store.readAll(Kind.SERVICES), liveTasks(store.readAll(Kind.TASKS)));
         subscriptions.add(store.listen(Kind.SERVICES, e -> trigger()));
         subscriptions.add(store.listen(Kind.NODES, e -> trigger()));
         subscriptions.add(store.listen(Kind.NETWORKS, e -> trigger()));

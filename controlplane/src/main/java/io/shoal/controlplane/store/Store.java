@@ -176,6 +176,27 @@ public final class Store implements Closeable {
     }
 
     /**
+     * Reads every object of a kind from ZooKeeper itself (after a {@code sync}), bypassing the
+     * cache: what a new leader restores its allocations from, since its view may still lag the
+     * previous leader's last writes.
+     */
+    public <T> List<T> readAll(Kind<T> kind) {
+        String folder = layout.folder(kind);
+        List<String> ids;
+        try {
+            client.sync().forPath(folder);
+            ids = client.getChildren().forPath(folder);
+        } catch (Exception e) {
+            throw new StoreException(kind + ": cannot list " + folder + ": " + e, e);
+        }
+        List<T> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            read(kind, id).ifPresent(s -> out.add(s.value()));
+        }
+        return out;
+    }
+
+    /**
      * Listens to changes of one kind, in the order the cache sees them, on the cache's thread
      * (return quickly; hand work to your own executor). Changes that come faster than the cache
      * reads may be folded (an update seen only as its final value), but the last state always arrives.
