@@ -16,7 +16,7 @@ import io.shoal.model.Network;
 import io.shoal.model.Node;
 import io.shoal.model.NodeAvailability;
 import io.shoal.model.NodeState;
-import io.shoal.model.RestartCondition;
+import io.shoal.model.RestartPolicy;
 import io.shoal.model.Service;
 import io.shoal.model.ServiceEndpoint;
 import io.shoal.model.Task;
@@ -24,6 +24,7 @@ import io.shoal.model.TaskState;
 import io.shoal.model.TaskStatus;
 import java.io.Closeable;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -278,7 +279,12 @@ public final class Orchestrator implements Closeable {
             Task last = history.stream()
                     .max(Comparator.comparing((Task t) -> t.meta().createdAt()).thenComparing(Task::id))
                     .orElse(null);
-            if (last != null && live.isEmpty() && !restartAllowed(service, s.observed(last))) {
+            // The restart policy governs tasks that ended by themselves, not ones we shut down.
+            if (last != null
+                    && live.isEmpty()
+                    && last.desiredState() == TaskState.RUNNING
+                    && s.observed(last).isTerminal()
+                    && !restartDue(s, service, history, last)) {
                 return;
             }
             plan.create(newTask(service, slot, nodeId, history.size()));
@@ -292,13 +298,52 @@ public final class Orchestrator implements Closeable {
         }
     }
 
-    private static boolean restartAllowed(Service service, TaskState ended) {
-        RestartCondition c = service.spec().task().restartPolicy().condition();
-        return switch (c) {
-            case ANY -> true;
-            case NONE -> false;
-            case ON_FAILURE -> ended == TaskState.FAILED || ended == TaskState.REJECTED;
-        };
+    /**
+     * Whether the slot whose last task ended gets a new one now: the condition allows it, fewer than
+     * {@code maxAttempts} restarts happened within the window, and the delay since the end passed
+     * (if not, a pass is booked for when it will have).
+     */
+    private boolean restartDue(Snapshot s, Service service, List<Task> history, Task last) {
+        RestartPolicy policy = service.spec().task().restartPolicy();
+        TaskState ended = s.observed(last);
+        boolean allowed =
+                switch (policy.condition()) {
+                    case ANY -> true;
+                    case NONE -> false;
+                    case ON_FAILURE -> ended == TaskState.FAILED || ended == TaskState.REJECTED;
+                };
+        if (!allowed) {
+            return false;
+        }
+        Instant now = clock.instant();
+        if (policy.maxAttempts() > 0) {
+            Instant since = policy.window().isZero() ? Instant.MIN : now.minus(policy.window());
+            Instant first = history.stream()
+                    .map(t -> t.meta().createdAt())
+                    .min(Comparator.naturalOrder())
+                    .orElse(now);
+            long restarts = history.stream()
+                    .map(t -> t.meta().createdAt())
+                    .filter(at -> at.isAfter(first) && !at.isBefore(since))
+                    .count();
+            if (restarts >= policy.maxAttempts()) {
+                return false;
+            }
+        }
+        Instant endedAt = s.endedAt(last);
+        Instant due = endedAt.plus(policy.delay());
+        if (now.isBefore(due)) {
+            wakeAt(due);
+            return false;
+        }
+        return true;
+    }
+
+    private void wakeAt(Instant due) {
+        long millis = Math.max(1, Duration.between(clock.instant(), due).toMillis());
+        if (lifecycle.state() == Lifecycle.State.STARTED) {
+            worker.schedule(this::trigger, millis, TimeUnit.MILLISECONDS);
+        }
     }
 
     private Task newTask(Service service, int slot, String nodeId, int attempt) {
@@ -485,6 +530,15 @@ public final class Orchestrator implements Closeable {
             return tasks.values().stream()
                     .filter(t -> t.serviceId().equals(serviceId))
                     .toList();
+        }
+
+        /** When a task was last reported (its end, for an ended task). */
+        Instant endedAt(Task t) {
+            TaskStatus reported = statuses.get(t.id());
+            return reported != null
+                            && reported.state().ordinal() >= t.status().state().ordinal()
+                    ? reported.timestamp()
+                    : t.status().timestamp();
         }
 
         /** The furthest state known: the leader's record or the agent's report. */

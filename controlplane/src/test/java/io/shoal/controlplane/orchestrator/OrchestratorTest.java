@@ -236,7 +236,11 @@ class OrchestratorTest {
     @Test
     void aFailedTaskIsReplacedInItsSlotUnlessTheRestartConditionIsNone() {
         node("n1", Map.of());
-        service("web", ServiceSpec.replicated("web", "img:1", 1));
+        ServiceSpec web = ServiceSpec.replicated("web", "img:1", 1);
+        service(
+                "web",
+                web.withTask(
+                        web.task().withRestartPolicy(new RestartPolicy(RestartCondition.ANY, Duration.ZERO, 0, null))));
         ServiceSpec once = ServiceSpec.replicated("once", "img:1", 1);
         service(
                 "once",
@@ -257,6 +261,35 @@ class OrchestratorTest {
         assertThat(second.id()).isEqualTo("web.1.1");
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> live("once")
                 .isEmpty());
+    }
+
+    @Test
+    void restartsWaitForTheDelayAndStopAfterMaxAttempts() {
+        node("n1", Map.of());
+        ServiceSpec spec = ServiceSpec.replicated("flaky", "img:1", 1);
+        Duration delay = Duration.ofSeconds(1);
+        service(
+                "flaky",
+                spec.withTask(spec.task().withRestartPolicy(new RestartPolicy(RestartCondition.ANY, delay, 2, null))));
+        orchestrator(null).start();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            String id = "flaky.1." + attempt;
+            await().atMost(WAIT).until(() -> live("flaky").stream().anyMatch(t -> t.id().equals(id)));
+            report(id, TaskState.RUNNING);
+            report(id, TaskState.FAILED);
+            Instant failedAt = store.read(Kind.STATUS, id).orElseThrow().value().timestamp();
+            if (attempt < 2) {
+                String next = "flaky.1." + (attempt + 1);
+                await().atMost(WAIT).until(() -> store.get(Kind.TASKS, next).isPresent());
+                Instant createdAt =
+                        store.get(Kind.TASKS, next).orElseThrow().meta().createdAt();
+                assertThat(Duration.between(failedAt, createdAt)).isGreaterThanOrEqualTo(delay);
+            }
+        }
+        // Two restarts used up: the slot stays empty.
+        await().during(delay.plusMillis(800)).atMost(WAIT).until(() -> live("flaky")
+                .isEmpty());
+        assertThat(store.get(Kind.TASKS, "flaky.1.3")).isEmpty();
     }
 
     @Test
