@@ -21,7 +21,6 @@ import io.shoal.model.Service;
 import io.shoal.model.ServiceEndpoint;
 import io.shoal.model.Task;
 import io.shoal.model.TaskState;
-import io.shoal.model.TaskStatus;
 import java.io.Closeable;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,10 +28,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -153,7 +150,7 @@ public final class Orchestrator implements Closeable {
      * @return true when every service's transaction went through
      */
     public boolean reconcile() {
-        Snapshot s = new Snapshot();
+        Snapshot s = new Snapshot(store, lostNodes);
         boolean ok = allocateNetworks(s);
         for (Service service : s.services.values()) {
             ok &= reconcile(s, service);
@@ -446,149 +443,5 @@ public final class Orchestrator implements Closeable {
                 .filter(t -> t.desiredState() == TaskState.RUNNING
                         && !t.status().state().isTerminal())
                 .toList();
-    }
-
-    /** The writes of one service's pass. */
-    private final class Plan {
-        final List<Task> creates = new ArrayList<>();
-        final List<Task> updates = new ArrayList<>();
-        final Set<String> shutdownIds = new HashSet<>();
-        final List<Runnable> undo = new ArrayList<>();
-        Service serviceUpdate;
-
-        void create(Task t) {
-            creates.add(t);
-        }
-
-        void shutdown(Task t, String why) {
-            if (shutdownIds.add(t.id())) {
-                log.info("orchestrator: shutting down task {}: {}", t.id(), why);
-                updates.add(t.withDesiredState(TaskState.SHUTDOWN));
-            }
-        }
-
-        boolean isShutdown(Task t) {
-            return shutdownIds.contains(t.id());
-        }
-
-        boolean isEmpty() {
-            return creates.isEmpty() && updates.isEmpty() && serviceUpdate == null;
-        }
-
-        StoreTransaction apply(StoreTransaction t) {
-            if (serviceUpdate != null) {
-                t.update(Kind.SERVICES, serviceUpdate);
-            }
-            for (Task task : creates) {
-                t.create(Kind.TASKS, task);
-            }
-            for (Task task : updates) {
-                t.update(Kind.TASKS, task);
-            }
-            return t;
-        }
-    }
-
-    /** The view one pass works from. */
-    private final class Snapshot {
-        final Map<String, Service> services = new HashMap<>();
-        final Map<String, Network> networks = new HashMap<>();
-        final Map<String, Node> nodes = new HashMap<>();
-        final Map<String, Task> tasks = new HashMap<>();
-        final Map<String, TaskStatus> statuses = new HashMap<>();
-        private List<NodeInfo> nodeInfos;
-
-        Snapshot() {
-            store.list(Kind.SERVICES).forEach(x -> services.put(x.id(), x));
-            store.list(Kind.NETWORKS).forEach(x -> networks.put(x.id(), x));
-            store.list(Kind.NODES).forEach(x -> nodes.put(x.id(), x));
-            store.list(Kind.TASKS).forEach(x -> tasks.put(x.id(), x));
-            for (String id : tasks.keySet()) {
-                store.get(Kind.STATUS, id).ifPresent(st -> statuses.put(id, st));
-            }
-            // A lost node whose member came back is READY again: it may get work again.
-            lostNodes.entrySet().removeIf(e -> {
-                Node n = nodes.get(e.getKey());
-                return n != null
-                        && n.status().state() == NodeState.READY
-                        && n.status().since().isAfter(e.getValue());
-            });
-        }
-
-        Network network(String target) {
-            Network byId = networks.get(target);
-            if (byId != null) {
-                return byId;
-            }
-            return networks.values().stream()
-                    .filter(n -> n.spec().name().equals(target))
-                    .findFirst()
-                    .orElse(null);
-        }
-
-        List<Task> tasksOf(String serviceId) {
-            return tasks.values().stream()
-                    .filter(t -> t.serviceId().equals(serviceId))
-                    .toList();
-        }
-
-        /** When a task was last reported (its end, for an ended task). */
-        Instant endedAt(Task t) {
-            TaskStatus reported = statuses.get(t.id());
-            return reported != null
-                            && reported.state().ordinal() >= t.status().state().ordinal()
-                    ? reported.timestamp()
-                    : t.status().timestamp();
-        }
-
-        /** The furthest state known: the leader's record or the agent's report. */
-        TaskState observed(Task t) {
-            TaskStatus reported = statuses.get(t.id());
-            TaskState own = t.status().state();
-            return reported != null && reported.state().ordinal() > own.ordinal() ? reported.state() : own;
-        }
-
-        boolean live(Task t) {
-            return t.desiredState() == TaskState.RUNNING && !observed(t).isTerminal();
-        }
-
-        /** False for a task on a drained or lost node: it must move. */
-        boolean onUsableNode(Task t) {
-            if (t.nodeId().isEmpty()) {
-                return true;
-            }
-            if (lostNodes.containsKey(t.nodeId())) {
-                return false;
-            }
-            Node n = nodes.get(t.nodeId());
-            return n == null || n.spec().availability() != NodeAvailability.DRAIN;
-        }
-
-        /** Built once per pass, so placements for one service count for the next. */
-        List<NodeInfo> nodeInfos() {
-            if (nodeInfos == null) {
-                nodeInfos = buildNodeInfos();
-            }
-            return nodeInfos;
-        }
-
-        private List<NodeInfo> buildNodeInfos() {
-            Map<String, NodeInfo> infos = new HashMap<>();
-            for (Node n : nodes.values()) {
-                if (!lostNodes.containsKey(n.id())) {
-                    infos.put(n.id(), new NodeInfo(n));
-                }
-            }
-            for (Task t : tasks.values()) {
-                NodeInfo info = infos.get(t.nodeId());
-                Service svc = services.get(t.serviceId());
-                if (info != null && svc != null && live(t)) {
-                    info.add(TaskRequest.of(t, svc));
-                }
-            }
-            List<NodeInfo> out = new ArrayList<>(infos.values());
-            out.sort(Comparator.comparing(NodeInfo::id));
-            return out;
-        }
     }
 }
