@@ -60,6 +60,9 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
 
+    /** Operations per transaction; ~1 KiB per task keeps a chunk far below ZooKeeper's 1 MiB limit. */
+    static final int MAX_OPS = 100;
+
     private final Store store;
     private final Fence fence;
     private final Allocator allocator;
@@ -202,10 +205,15 @@ public final class Orchestrator implements Closeable {
             if (plan.isEmpty()) {
                 return true;
             }
-            write(plan::apply);
+            writeInChunks(plan);
+            log.info(
+                    "orchestrator: service {}: {} new tasks, {} task updates",
+                    service.spec().name(),
+                    plan.creates.size(),
+                    plan.updates.size());
             return true;
         } catch (RuntimeException e) {
-            plan.undo.forEach(Runnable::run);
+            plan.undoUncommitted();
             log.info(
                     "orchestrator: service {} not reconciled this pass: {}",
                     service.spec().name(),
@@ -220,7 +228,7 @@ public final class Orchestrator implements Closeable {
             return service;
         }
         Service updated = service.withEndpoint(endpoint);
-        plan.undo.add(() -> allocator.release(updated));
+        plan.undoFor("service", () -> allocator.release(updated));
         plan.serviceUpdate = updated;
         return updated;
     }
@@ -388,7 +396,7 @@ public final class Orchestrator implements Closeable {
         if (t.addresses().isEmpty() && !t.spec().networks().isEmpty()) {
             Map<String, Cidr> addrs = allocator.allocate(t, s::network);
             Task withAddrs = t.withAddresses(addrs);
-            plan.undo.add(() -> allocator.release(withAddrs));
+            plan.undoFor(t.id(), () -> allocator.release(withAddrs));
             t = withAddrs;
         }
         if (t.status().state() == TaskState.NEW) {
@@ -422,11 +430,29 @@ public final class Orchestrator implements Closeable {
             return true;
         }
         try {
-            write(plan::apply);
+            writeInChunks(plan);
             return true;
         } catch (RuntimeException e) {
             log.info("orchestrator: orphan tasks not shut down this pass: {}", e.getMessage());
             return false;
+        }
+    }
+
+    /**
+     * Writes a plan in fenced transactions of at most {@link #MAX_OPS} operations: a ZooKeeper
+     * request has a size limit (jute.maxbuffer, 1 MiB by default), and a service of a thousand
+     * replicas would exceed it in one. A chunk that fails leaves the earlier ones stored; the next
+     * pass sees them and carries on (ids are deterministic).
+     */
+    private void writeInChunks(Plan plan) {
+        List<Plan.Op> ops = plan.ops();
+        for (int from = 0; from < ops.size(); from += MAX_OPS) {
+            List<Plan.Op> chunk = ops.subList(from, Math.min(ops.size(), from + MAX_OPS));
+            write(t -> {
+                chunk.forEach(op -> op.write().apply(t));
+                return t;
+            });
+            plan.committed(chunk);
         }
     }
 

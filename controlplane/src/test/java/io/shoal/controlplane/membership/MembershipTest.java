@@ -74,7 +74,7 @@ class MembershipTest {
     /** An agent: its own ZooKeeper session and member record. */
     private record Agent(CuratorFramework client, MemberRecord record) implements AutoCloseable {
         @Override
-        public void close() throws Exception {
+        public void close() throws java.io.IOException {
             record.close();
             client.close();
         }
