@@ -207,7 +207,7 @@ class OrchestratorTest {
     }
 
     @Test
-    void tasksOfALostNodeAreReplacedOnTheOthers() {
+    void tasksOfALostNodeAreReplacedOnTheOthersAndItGetsWorkAgainOnceBack() {
         node("n1", Map.of());
         node("n2", Map.of());
         service("web", ServiceSpec.replicated("web", "img:1", 4));
@@ -231,6 +231,12 @@ class OrchestratorTest {
             assertThat(store.get(Kind.TASKS, id).orElseThrow().desiredState()).isEqualTo(TaskState.SHUTDOWN);
         }
         assertThat(live("web")).extracting(Task::slot).containsExactlyInAnyOrder(1, 2, 3, 4);
+
+        // n1 comes back (its member record again): it gets work when the service scales.
+        changeNode("n1", n -> n.withStatus(NodeStatus.of(NodeState.READY, "member record present", Instant.now())));
+        scale("web", 6);
+        await().atMost(WAIT).until(() -> live("web").size() == 6 && allAssigned(live("web")));
+        assertThat(perNode(live("web"))).containsEntry("n1", 2L).containsEntry("n2", 4L);
     }
 
     @Test
