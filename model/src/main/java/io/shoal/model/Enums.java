@@ -21,4 +21,27 @@ final class Enums {
                 .collect(Collectors.joining(", "));
         throw new IllegalArgumentException(field + ": '" + value + "' is not one of " + accepted);
     }
+
+    /**
+     * Like {@link #parse} for enums written with dashes in JSON ({@code on-failure}, {@code
+     * start-first}): accepts dashes or underscores, lists the accepted values with dashes.
+     */
+    static <E extends Enum<E>> E parseDashed(Class<E> type, String field, String value) {
+        if (value != null) {
+            String v = value.trim().replace('-', '_');
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(v)) {
+                    return e;
+                }
+            }
+        }
+        String accepted =
+                Arrays.stream(type.getEnumConstants()).map(Enums::dashed).collect(Collectors.joining(", "));
+        throw new IllegalArgumentException(field + ": '" + value + "' is not one of " + accepted);
+    }
+
+    /** The JSON form of a dashed enum constant: lower case, underscores as dashes. */
+    static String dashed(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 }

@@ -1,0 +1,2 @@
+/** Leader election among managers, with a leader epoch that fences a deposed leader's writes. */
+package io.shoal.controlplane.leader;

@@ -1,0 +1,473 @@
+package io.shoal.controlplane.orchestrator;
+
+import io.shoal.controlplane.Lifecycle;
+import io.shoal.controlplane.allocator.Allocator;
+import io.shoal.controlplane.scheduler.Decision;
+import io.shoal.controlplane.scheduler.NodeInfo;
+import io.shoal.controlplane.scheduler.Scheduler;
+import io.shoal.controlplane.scheduler.TaskRequest;
+import io.shoal.controlplane.store.Fence;
+import io.shoal.controlplane.store.Kind;
+import io.shoal.controlplane.store.Store;
+import io.shoal.controlplane.store.StoreTransaction;
+import io.shoal.model.Cidr;
+import io.shoal.model.Meta;
+import io.shoal.model.Network;
+import io.shoal.model.Node;
+import io.shoal.model.NodeAvailability;
+import io.shoal.model.NodeState;
+import io.shoal.model.RestartPolicy;
+import io.shoal.model.Service;
+import io.shoal.model.ServiceEndpoint;
+import io.shoal.model.Task;
+import io.shoal.model.TaskState;
+import java.io.Closeable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles services with tasks, on the leader, in passes. A pass reads the store's view and, per
+ * service, writes one fenced transaction: new tasks (allocated and scheduled), tasks told to shut
+ * down, PENDING tasks that now fit somewhere, and the service's endpoint once allocated.
+ *
+ * <p>Task ids are deterministic — {@code <service>.<slot>.<n>} or {@code <service>.<node>.<n>},
+ * where {@code n} counts the tasks that slot has had — so a pass working from a view that lags its
+ * own last writes proposes the same ids again; ZooKeeper refuses the duplicate create, the whole
+ * transaction fails, and the pass is simply retried once the view caught up. Updates are version
+ * checked for the same reason.
+ *
+ * <p>Rules: a slot (or a node, for a global service) is filled when it has no live task — live
+ * meaning desired RUNNING and not observed in a terminal state — unless the restart policy says the
+ * ended task stays ended. A live task on a drained node is replaced first and shut down once its
+ * replacement runs (Swarm stops first: docs#9917). Tasks above the replica count, of deleted
+ * services, or (global) on nodes no longer eligible are shut down. Tasks of a lost node are shut
+ * down by {@link #nodeLost}, which makes their slots empty.
+ */
+public final class Orchestrator implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+
+    /** Operations per transaction; ~1 KiB per task keeps a chunk far below ZooKeeper's 1 MiB limit. */
+    static final int MAX_OPS = 100;
+
+    private final Store store;
+    private final Fence fence;
+    private final Allocator allocator;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final Lifecycle lifecycle = new Lifecycle("orchestrator");
+    private final ScheduledExecutorService worker;
+    private final AtomicBoolean passQueued = new AtomicBoolean();
+    private final List<Store.Subscription> subscriptions = new ArrayList<>();
+    private final Map<String, Instant> lostNodes = new ConcurrentHashMap<>();
+
+    /**
+     * @param store a started store
+     * @param fence the leader's fence for this term (null only for single-manager tests)
+     * @param allocator the allocator; {@link #start} restores it from the store
+     * @param scheduler the scheduler
+     * @param clock time for statuses
+     */
+    public Orchestrator(Store store, Fence fence, Allocator allocator, Scheduler scheduler, Clock clock) {
+        this.store = store;
+        this.fence = fence;
+        this.allocator = allocator;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "shoal-orchestrator");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Restores the allocator from the store, then runs a pass on every change. */
+    public void start() {
+        lifecycle.start();
+        // From ZooKeeper, not the view: the view may lag the previous leader's last allocations.
+        allocator.restore(
+                store.readAll(Kind.NETWORKS), store.readAll(Kind.SERVICES), liveTasks(store.readAll(Kind.TASKS)));
+        subscriptions.add(store.listen(Kind.SERVICES, e -> trigger()));
+        subscriptions.add(store.listen(Kind.NODES, e -> trigger()));
+        subscriptions.add(store.listen(Kind.NETWORKS, e -> trigger()));
+        subscriptions.add(store.listen(Kind.STATUS, e -> trigger()));
+        subscriptions.add(store.listen(Kind.TASKS, e -> trigger()));
+        trigger();
+    }
+
+    @Override
+    public void close() {
+        if (lifecycle.close()) {
+            subscriptions.forEach(Store.Subscription::close);
+            worker.shutdownNow();
+        }
+    }
+
+    /**
+     * A node stayed away past its grace period: its tasks are shut down so that their slots get new
+     * tasks elsewhere (the membership watcher's handler).
+     */
+    public void nodeLost(String nodeId) {
+        lostNodes.put(nodeId, clock.instant());
+        trigger();
+    }
+
+    /** Asks for a pass soon; passes never overlap and requests coalesce. */
+    public void trigger() {
+        if (lifecycle.state() == Lifecycle.State.STARTED && passQueued.compareAndSet(false, true)) {
+            worker.execute(this::runPass);
+        }
+    }
+
+    private void runPass() {
+        passQueued.set(false);
+        boolean again;
+        try {
+            again = !reconcile();
+        } catch (RuntimeException e) {
+            log.warn("orchestrator: pass failed: {}", e.getMessage());
+            again = true;
+        }
+        if (again && lifecycle.state() == Lifecycle.State.STARTED) {
+            // Usually the view lags our own last writes; try again shortly.
+            worker.schedule(this::trigger, 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * One pass over every service, on the caller's thread (tests call it directly).
+     *
+     * @return true when every service's transaction went through
+     */
+    public boolean reconcile() {
+        Snapshot s = new Snapshot(store, lostNodes);
+        boolean ok = allocateNetworks(s);
+        for (Service service : s.services.values()) {
+            ok &= reconcile(s, service);
+        }
+        ok &= shutDownOrphans(s);
+        return ok;
+    }
+
+    private boolean allocateNetworks(Snapshot s) {
+        boolean ok = true;
+        for (Network n : new ArrayList<>(s.networks.values())) {
+            Network done;
+            try {
+                done = allocator.allocate(n); // idempotent; records networks allocated elsewhere
+            } catch (RuntimeException e) {
+                log.warn(
+                        "orchestrator: network {} cannot be allocated: {}",
+                        n.spec().name(),
+                        e.getMessage());
+                ok = false;
+                continue;
+            }
+            if (n.allocated()) {
+                continue;
+            }
+            try {
+                write(t -> t.update(Kind.NETWORKS, done));
+                s.networks.put(n.id(), done.withMeta(done.meta().next(clock.instant())));
+            } catch (RuntimeException e) {
+                // Kept in the allocator: the next pass asks again and gets the same answer.
+                log.info("orchestrator: network {} not stored yet: {}", n.spec().name(), e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    private boolean reconcile(Snapshot s, Service service) {
+        Plan plan = new Plan();
+        try {
+            Service current = allocateEndpoint(s, service, plan);
+            List<Task> tasks = s.tasksOf(current.id());
+            if (current.spec().mode().global()) {
+                planGlobal(s, current, tasks, plan);
+            } else {
+                planReplicated(s, current, tasks, plan);
+            }
+            schedulePending(s, current, tasks, plan);
+            if (plan.isEmpty()) {
+                return true;
+            }
+            writeInChunks(plan);
+            log.info(
+                    "orchestrator: service {}: {} new tasks, {} task updates",
+                    service.spec().name(),
+                    plan.creates.size(),
+                    plan.updates.size());
+            return true;
+        } catch (RuntimeException e) {
+            plan.undoUncommitted();
+            log.info(
+                    "orchestrator: service {} not reconciled this pass: {}",
+                    service.spec().name(),
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    private Service allocateEndpoint(Snapshot s, Service service, Plan plan) {
+        ServiceEndpoint endpoint = allocator.allocate(service, s::network);
+        if (endpoint.equals(service.endpoint())) {
+            return service;
+        }
+        Service updated = service.withEndpoint(endpoint);
+        plan.undoFor("service", () -> allocator.release(updated));
+        plan.serviceUpdate = updated;
+        return updated;
+    }
+
+    private void planReplicated(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+        long replicas = service.spec().mode().replicas();
+        Map<Integer, List<Task>> bySlot = new HashMap<>();
+        for (Task t : tasks) {
+            bySlot.computeIfAbsent(t.slot(), k -> new ArrayList<>()).add(t);
+        }
+        for (int slot = 1; slot <= replicas; slot++) {
+            List<Task> history = bySlot.getOrDefault(slot, List.of());
+            fill(s, service, history, slot, "", plan);
+        }
+        for (Task t : tasks) {
+            if (t.slot() > replicas && s.live(t)) {
+                plan.shutdown(t, "scaled down");
+            }
+        }
+    }
+
+    private void planGlobal(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+        Map<String, List<Task>> byNode = new HashMap<>();
+        for (Task t : tasks) {
+            byNode.computeIfAbsent(t.nodeId(), k -> new ArrayList<>()).add(t);
+        }
+        for (Node node : s.nodes.values()) {
+            boolean eligible = node.status().state() == NodeState.READY
+                    && node.spec().availability() == NodeAvailability.ACTIVE
+                    && !lostNodes.containsKey(node.id())
+                    && service.spec().task().placement().allows(node);
+            List<Task> history = byNode.getOrDefault(node.id(), List.of());
+            if (eligible) {
+                fill(s, service, history, 0, node.id(), plan);
+            } else if (node.status().state() == NodeState.READY || lostNodes.containsKey(node.id())) {
+                // Drained, constrained out or lost: the node's task stops (a paused node keeps its
+                // tasks; a node that is down but within its grace period keeps them too).
+                for (Task t : history) {
+                    if (s.live(t) && node.spec().availability() != NodeAvailability.PAUSE) {
+                        plan.shutdown(t, "node no longer eligible");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Keeps one live task in a slot (or on a node, for global services). */
+    private void fill(Snapshot s, Service service, List<Task> history, int slot, String nodeId, Plan plan) {
+        List<Task> live = history.stream().filter(s::live).toList();
+        List<Task> movable = live.stream().filter(t -> !s.onUsableNode(t)).toList();
+        List<Task> staying = live.stream().filter(s::onUsableNode).toList();
+        if (staying.isEmpty()) {
+            Task last = history.stream()
+                    .max(Comparator.comparing((Task t) -> t.meta().createdAt()).thenComparing(Task::id))
+                    .orElse(null);
+            // The restart policy governs tasks that ended by themselves, not ones we shut down.
+            if (last != null
+                    && live.isEmpty()
+                    && last.desiredState() == TaskState.RUNNING
+                    && s.observed(last).isTerminal()
+                    && !restartDue(s, service, history, last)) {
+                return;
+            }
+            plan.create(newTask(service, slot, nodeId, history.size()));
+        }
+        for (Task t : movable) {
+            if (lostNodes.containsKey(t.nodeId())) {
+                plan.shutdown(t, "node " + t.nodeId() + " lost");
+            } else if (staying.stream().anyMatch(r -> s.observed(r) == TaskState.RUNNING)) {
+                plan.shutdown(t, "node drained; replacement running");
+            }
+        }
+    }
+
+    /**
+     * Whether the slot whose last task ended gets a new one now: the condition allows it, fewer than
+     * {@code maxAttempts} restarts happened within the window, and the delay since the end passed
+     * (if not, a pass is booked for when it will have).
+     */
+    private boolean restartDue(Snapshot s, Service service, List<Task> history, Task last) {
+        RestartPolicy policy = service.spec().task().restartPolicy();
+        TaskState ended = s.observed(last);
+        boolean allowed =
+                switch (policy.condition()) {
+                    case ANY -> true;
+                    case NONE -> false;
+                    case ON_FAILURE -> ended == TaskState.FAILED || ended == TaskState.REJECTED;
+                };
+        if (!allowed) {
+            return false;
+        }
+        Instant now = clock.instant();
+        if (policy.maxAttempts() > 0) {
+            Instant since = policy.window().isZero() ? Instant.MIN : now.minus(policy.window());
+            Instant first = history.stream()
+                    .map(t -> t.meta().createdAt())
+                    .min(Comparator.naturalOrder())
+                    .orElse(now);
+            long restarts = history.stream()
+                    .map(t -> t.meta().createdAt())
+                    .filter(at -> at.isAfter(first) && !at.isBefore(since))
+                    .count();
+            if (restarts >= policy.maxAttempts()) {
+                return false;
+            }
+        }
+        Instant endedAt = s.endedAt(last);
+        Instant due = endedAt.plus(policy.delay());
+        if (now.isBefore(due)) {
+            wakeAt(due);
+            return false;
+        }
+        return true;
+    }
+
+    private void wakeAt(Instant due) {
+        long millis = Math.max(1, Duration.between(clock.instant(), due).toMillis());
+        if (lifecycle.state() == Lifecycle.State.STARTED) {
+            worker.schedule(this::trigger, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Task newTask(Service service, int slot, String nodeId, int attempt) {
+        String id = service.id() + "." + (slot > 0 ? Integer.toString(slot) : nodeId) + "." + attempt;
+        Meta meta = Meta.created(id, clock.instant());
+        return slot > 0
+                ? Task.forSlot(
+                        meta,
+                        service.id(),
+                        service.version(),
+                        slot,
+                        service.spec().task())
+                : Task.forNode(
+                        meta,
+                        service.id(),
+                        service.version(),
+                        nodeId,
+                        service.spec().task());
+    }
+
+    /** Allocates and schedules the plan's new tasks and the service's PENDING ones. */
+    private void schedulePending(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+        List<Task> waiting = new ArrayList<>();
+        for (Task t : tasks) {
+            if (s.live(t) && t.status().state().compareTo(TaskState.ASSIGNED) < 0 && !plan.isShutdown(t)) {
+                waiting.add(t);
+            }
+        }
+        List<Task> created = new ArrayList<>(plan.creates);
+        plan.creates.clear();
+        List<NodeInfo> nodes = s.nodeInfos();
+        for (Task t : created) {
+            plan.creates.add(place(s, service, t, nodes, plan));
+        }
+        for (Task t : waiting) {
+            Task placed = place(s, service, t, nodes, plan);
+            if (!placed.equals(t)) {
+                plan.updates.add(placed);
+            }
+        }
+    }
+
+    private Task place(Snapshot s, Service service, Task task, List<NodeInfo> nodes, Plan plan) {
+        Task t = task;
+        if (t.addresses().isEmpty() && !t.spec().networks().isEmpty()) {
+            Map<String, Cidr> addrs = allocator.allocate(t, s::network);
+            Task withAddrs = t.withAddresses(addrs);
+            plan.undoFor(t.id(), () -> allocator.release(withAddrs));
+            t = withAddrs;
+        }
+        if (t.status().state() == TaskState.NEW) {
+            t = t.withStatus(t.status().moveTo(TaskState.PENDING, clock.instant(), "pending"));
+        }
+        if (!t.nodeId().isEmpty()) {
+            // Global tasks are bound to their node at birth.
+            return t.assignedTo(t.nodeId(), clock.instant());
+        }
+        Decision d = scheduler.schedule(TaskRequest.of(t, service), nodes);
+        if (d.placed()) {
+            return t.assignedTo(d.nodeId(), clock.instant());
+        }
+        if (!t.status().message().equals(d.reason())) {
+            t = t.withStatus(t.status().moveTo(TaskState.PENDING, clock.instant(), d.reason()));
+        }
+        return t;
+    }
+
+    private boolean shutDownOrphans(Snapshot s) {
+        Plan plan = new Plan();
+        for (Task t : s.tasks.values()) {
+            if (!s.services.containsKey(t.serviceId()) && s.live(t)) {
+                plan.shutdown(t, "service removed");
+            }
+            if (s.observed(t).isTerminal()) {
+                allocator.release(t);
+            }
+        }
+        if (plan.isEmpty()) {
+            return true;
+        }
+        try {
+            writeInChunks(plan);
+            return true;
+        } catch (RuntimeException e) {
+            log.info("orchestrator: orphan tasks not shut down this pass: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Writes a plan in fenced transactions of at most {@link #MAX_OPS} operations: a ZooKeeper
+     * request has a size limit (jute.maxbuffer, 1 MiB by default), and a service of a thousand
+     * replicas would exceed it in one. A chunk that fails leaves the earlier ones stored; the next
+     * pass sees them and carries on (ids are deterministic).
+     */
+    private void writeInChunks(Plan plan) {
+        List<Plan.Op> ops = plan.ops();
+        for (int from = 0; from < ops.size(); from += MAX_OPS) {
+            List<Plan.Op> chunk = ops.subList(from, Math.min(ops.size(), from + MAX_OPS));
+            write(t -> {
+                chunk.forEach(op -> op.write().apply(t));
+                return t;
+            });
+            plan.committed(chunk);
+        }
+    }
+
+    private void write(Function<StoreTransaction, StoreTransaction> ops) {
+        StoreTransaction t = store.transaction();
+        if (fence != null) {
+            t.fencedBy(fence);
+        }
+        ops.apply(t).commit();
+    }
+
+    private static List<Task> liveTasks(List<Task> tasks) {
+        return tasks.stream()
+                .filter(t -> t.desiredState() == TaskState.RUNNING
+                        && !t.status().state().isTerminal())
+                .toList();
+    }
+}

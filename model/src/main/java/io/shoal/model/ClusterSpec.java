@@ -1,0 +1,64 @@
+package io.shoal.model;
+
+import java.util.List;
+
+/**
+ * Cluster-wide settings, stored at {@code /shoal/cluster}, fixed at initialisation.
+ *
+ * @param name the cluster name
+ * @param defaultAddressPools pools that network subnets are carved from (Docker's {@code
+ *     10.0.0.0/8} by default; tests use {@code 100.64.0.0/10})
+ * @param subnetSize the prefix length of each carved subnet (24 by default)
+ * @param firstVni the first VXLAN id handed out ({@link Network#FIRST_VNI})
+ * @param portRangeStart the first port of the dynamic published-port range
+ * @param portRangeEnd the last port of that range
+ */
+public record ClusterSpec(
+        String name,
+        List<Cidr> defaultAddressPools,
+        int subnetSize,
+        int firstVni,
+        int portRangeStart,
+        int portRangeEnd) {
+    public ClusterSpec {
+        name = name == null || name.isBlank() ? "default" : name;
+        Require.name("cluster name", name, 63);
+        defaultAddressPools = Require.list(defaultAddressPools);
+        if (defaultAddressPools.isEmpty()) {
+            defaultAddressPools = List.of(Cidr.parse("defaultAddressPools", "10.0.0.0/8"));
+        }
+        for (int i = 0; i < defaultAddressPools.size(); i++) {
+            Cidr pool = defaultAddressPools.get(i);
+            if (!pool.isNetwork()) {
+                throw new IllegalArgumentException("defaultAddressPools[" + i + "]: '" + pool + "' has host bits set");
+            }
+        }
+        subnetSize = subnetSize == 0 ? 24 : subnetSize;
+        Require.between("subnetSize", subnetSize, 8, 30);
+        for (int i = 0; i < defaultAddressPools.size(); i++) {
+            if (defaultAddressPools.get(i).prefix() > subnetSize) {
+                throw new IllegalArgumentException(
+                        "subnetSize: /" + subnetSize + " subnets do not fit in pool " + defaultAddressPools.get(i));
+            }
+        }
+        firstVni = firstVni == 0 ? Network.FIRST_VNI : firstVni;
+        Require.between("firstVni", firstVni, 1, 0xFFFFFF);
+        portRangeStart = portRangeStart == 0 ? 30000 : portRangeStart;
+        portRangeEnd = portRangeEnd == 0 ? 32767 : portRangeEnd;
+        Require.between("portRangeStart", portRangeStart, 1, 65535);
+        Require.between("portRangeEnd", portRangeEnd, portRangeStart, 65535);
+    }
+
+    /** Defaults, with the given pools. */
+    public static ClusterSpec withPools(String... pools) {
+        return new ClusterSpec(
+                "default",
+                java.util.Arrays.stream(pools)
+                        .map(p -> Cidr.parse("defaultAddressPools", p))
+                        .toList(),
+                0,
+                0,
+                0,
+                0);
+    }
+}
