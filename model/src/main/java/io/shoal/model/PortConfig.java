@@ -1,5 +1,6 @@
 package io.shoal.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,7 @@ public record PortConfig(String name, Protocol protocol, int targetPort, int pub
         return new PortConfig("", Protocol.TCP, targetPort, publishedPort, PublishMode.INGRESS);
     }
 
+    @JsonIgnore
     public boolean isPublished() {
         return publishedPort != 0;
     }

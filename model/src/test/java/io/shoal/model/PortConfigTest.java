@@ -29,4 +29,11 @@ class PortConfigTest {
         assertThatThrownBy(() -> Protocol.parse("sctp")).hasMessage("protocol: 'sctp' is not one of tcp, udp");
         assertThatThrownBy(() -> PublishMode.parse(null)).hasMessageContaining("is not one of ingress, host");
     }
+
+    @Test
+    void jsonCarriesOnlyTheSpecFields() throws Exception {
+        String json = Json.mapper().writeValueAsString(PortConfig.ingress(8080, 80));
+        assertThat(json).doesNotContain("\"published\"").contains("\"publishedPort\":8080");
+        assertThat(Json.mapper().readValue(json, PortConfig.class)).isEqualTo(PortConfig.ingress(8080, 80));
+    }
 }
