@@ -1,0 +1,177 @@
+package io.shoal.balancer.nftables;
+
+import io.shoal.balancer.BalancerException;
+import io.shoal.balancer.BalancerKind;
+import io.shoal.balancer.NetworkNamespace;
+import io.shoal.balancer.ServiceBalancer;
+import io.shoal.balancer.spec.BalancerOptions;
+import io.shoal.balancer.spec.DesiredState;
+import io.shoal.balancer.spec.ServiceDiff;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Balances service VIPs with nftables DNAT in Shoal's own table ({@code table inet shoal}).
+ *
+ * <p>The first apply replaces the table wholesale (a leftover from an earlier process is not
+ * trusted); later applies send only the commands for services that changed. Either way one
+ * {@code nft -f -} run is one kernel transaction: all of it applies or none does, so a refused
+ * change leaves the namespace exactly as it was.
+ */
+public final class NftablesBalancer implements ServiceBalancer {
+    private static final Logger LOG = LoggerFactory.getLogger(NftablesBalancer.class);
+    private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{", Pattern.MULTILINE);
+    /** A verdict-map element that leads to a service chain (backend chains contain "_ep_"). */
+    private static final Pattern ENTRY = Pattern.compile(": goto (svc_(?:(?!_ep_)[a-z0-9_])+)[,\\s}]");
+
+    private final NftCommand nft;
+    private final NftRenderer renderer;
+    private DesiredState programmed = DesiredState.empty();
+    private boolean tableKnown;
+    private boolean closed;
+
+    NftablesBalancer(NftCommand nft, BalancerOptions options, boolean ctTimeouts) {
+        this.nft = Objects.requireNonNull(nft, "nft");
+        this.renderer = new NftRenderer(Objects.requireNonNull(options, "options"), ctTimeouts);
+    }
+
+    /**
+     * A balancer for {@code namespace}. Nothing is programmed until the first {@link #apply}.
+     *
+     * @throws UnsupportedOperationException when nftables balancing is unavailable here
+     */
+    public static NftablesBalancer create(NetworkNamespace namespace, BalancerOptions options) {
+        NftablesSupport.ensureAvailability();
+        if (!NftablesSupport.ctTimeoutsAvailable()) {
+            LOG.warn(
+                    "kernel has no conntrack timeout policies; services use the namespace's sysctl timeouts: {}",
+                    NftablesSupport.ctTimeoutsUnavailabilityCause()
+                            .map(Throwable::getMessage)
+                            .orElse(""));
+        }
+        return new NftablesBalancer(new NftCommand(namespace), options, NftablesSupport.ctTimeoutsAvailable());
+    }
+
+    @Override
+    public BalancerKind kind() {
+        return BalancerKind.NFTABLES;
+    }
+
+    @Override
+    public NetworkNamespace namespace() {
+        return nft.namespace();
+    }
+
+    @Override
+    public synchronized void apply(DesiredState desired) {
+        Objects.requireNonNull(desired, "desired");
+        if (closed) {
+            throw new IllegalStateException("balancer for namespace " + namespace() + " is closed");
+        }
+        ServiceDiff diff = ServiceDiff.between(programmed, desired);
+        // Rendering may refuse a state (e.g. more backends than hash slots) before nft runs.
+        String script = tableKnown ? renderer.incremental(programmed, desired) : renderer.full(desired);
+        if (script.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        nft.apply(script, (tableKnown ? "apply " : "full apply ") + diff);
+        programmed = desired;
+        tableKnown = true;
+        LOG.debug(
+                "namespace {}: applied {} ({} commands) in {} ms",
+                namespace(),
+                diff,
+                script.lines().count(),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Rebuilds the whole table from {@link #current()} in one transaction, e.g. after
+     * {@link #verify()} found drift (someone ran {@code nft flush ruleset}). Affinity memory is lost.
+     */
+    public synchronized void resync() {
+        if (closed) {
+            throw new IllegalStateException("balancer for namespace " + namespace() + " is closed");
+        }
+        nft.apply(renderer.full(programmed), "resync " + programmed);
+        tableKnown = true;
+    }
+
+    /**
+     * Reads the table back and compares its chains and verdict-map entries with what
+     * {@link #current()} needs.
+     *
+     * @return one line per difference; empty when the kernel holds what this balancer programmed
+     */
+    public synchronized List<String> verify() {
+        String listing;
+        try {
+            listing = nft.query("list", "table", "inet", "shoal");
+        } catch (BalancerException e) {
+            return List.of("table inet shoal is missing: " + e.detail().strip());
+        }
+        List<String> problems = new ArrayList<>();
+        compare("chain", chainsOf(renderer.full(programmed)), matches(CHAIN, listing), problems);
+        Set<String> expectedEntries = new LinkedHashSet<>();
+        for (var service : programmed.services()) {
+            expectedEntries.add(NftNames.serviceChain(service.key()));
+        }
+        compare("verdict-map entry for", expectedEntries, matches(ENTRY, listing), problems);
+        return problems;
+    }
+
+    private static void compare(String what, Set<String> expected, Set<String> actual, List<String> problems) {
+        for (String c : expected) {
+            if (!actual.contains(c)) {
+                problems.add("missing " + what + " " + c);
+            }
+        }
+        for (String c : actual) {
+            if (!expected.contains(c)) {
+                problems.add("unexpected " + what + " " + c);
+            }
+        }
+    }
+
+    private static Set<String> matches(Pattern p, String text) {
+        Set<String> found = new LinkedHashSet<>();
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
+    }
+
+    private static Set<String> chainsOf(String script) {
+        Set<String> chains = new LinkedHashSet<>();
+        for (String line : script.split("\n")) {
+            if (line.startsWith("add chain ")) {
+                chains.add(line.split(" ")[4]);
+            }
+        }
+        return chains;
+    }
+
+    @Override
+    public synchronized DesiredState current() {
+        return programmed;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        nft.apply(renderer.teardown(), "close");
+        closed = true;
+        programmed = DesiredState.empty();
+    }
+}
