@@ -7,9 +7,9 @@ import io.shoal.netlink.NetlinkException;
  * Applies {@link IpvsOperations} to an in-memory table with the kernel's rules: adding what exists
  * is {@code EEXIST}, changing or deleting what does not is {@code ESRCH} (service) or
  * {@code ENOENT} (destination), as {@code ip_vs_ctl.c} answers. Used to check plans and their
- * rollback as pure logic.
+ * rollback as pure logic. Not final: tests override one operation to refuse it.
  */
-public final class IpvsTableEditor implements IpvsOperations {
+public class IpvsTableEditor implements IpvsOperations {
     private IpvsTable table;
     private IpvsConfig config;
 
