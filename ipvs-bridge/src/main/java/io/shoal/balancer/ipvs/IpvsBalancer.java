@@ -35,10 +35,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Balances service VIPs with IPVS (masquerading) through generic netlink.
  *
- * <p>Each {@link #apply} dumps what the kernel holds, plans the difference ({@link IpvsPlanner})
- * and sends it step by step ({@link IpvsTransaction}): IPVS has no transactions, so a refused step
- * undoes the ones already made. Because the plan starts from a dump, a restarted process adopts
- * what an earlier one left, and a part-way failure is repaired by the next apply. This balancer
+ * <p>The first {@link #apply} dumps what the kernel holds, plans the difference ({@link
+ * IpvsPlanner}) and sends it step by step ({@link IpvsTransaction}): IPVS has no transactions, so
+ * a refused step undoes the ones already made. Because the plan starts from a dump, a restarted
+ * process adopts what an earlier one left. Later applies plan against the table the last plan
+ * produced (computed with {@link IpvsTableEditor}, so a one-backend change costs one request, not a
+ * dump of every service); after any failure the next apply dumps again, so a part-way failure is
+ * repaired from what the kernel really holds. {@link #dump()} always asks the kernel. This balancer
  * owns every IPVS service of its namespace (a container's namespace has no others).
  *
  * <p>VIPs are bound as host addresses on {@code lo} ({@link VipAddresses}); timeouts are the
@@ -68,6 +71,12 @@ public final class IpvsBalancer implements ServiceBalancer {
     private DesiredState programmed = DesiredState.empty();
     /** VIPs of services found in the last dump: an adopted service's VIP is unbound with it. */
     private final Set<InetAddress> dumpedVips = new HashSet<>();
+    /** The kernel's table after our last successful apply; null until the first dump or after a failure. */
+    private IpvsTable known;
+
+    private IpvsConfig knownConfig;
+    /** VIPs bound on lo, read with the dump and kept up to date. */
+    private Set<InetAddress> bound = new HashSet<>();
 
     private boolean closed;
 
@@ -165,28 +174,34 @@ public final class IpvsBalancer implements ServiceBalancer {
 
     /** Dumps, plans and applies; binds new VIPs first so traffic to an added service works at once. */
     private IpvsPlanner.Plan reconcile(IpvsTable target, String what, Duration drain) {
-        IpvsTable actual;
-        IpvsConfig config;
-        try {
-            actual = client.dump();
-            config = client.config();
-        } catch (NetlinkException e) {
-            throw new BalancerException(what, -1, "reading the IPVS table back: " + e.getMessage(), e);
-        }
-        for (IpvsServiceKey k : actual.entries().keySet()) {
-            dumpedVips.add(k.address());
+        if (known == null) {
+            try {
+                known = client.dump();
+                knownConfig = client.config();
+                bound = new HashSet<>(vips.bound());
+            } catch (NetlinkException e) {
+                throw new BalancerException(what, -1, "reading the IPVS table back: " + e.getMessage(), e);
+            }
+            for (IpvsServiceKey k : known.entries().keySet()) {
+                dumpedVips.add(k.address());
+            }
         }
         IpvsPlanner.Plan plan = IpvsPlanner.plan(
-                actual, config, target, IpvsMapping.config(options, config), leaving, clock.instant(), drain);
+                known, knownConfig, target, IpvsMapping.config(options, knownConfig), leaving, clock.instant(), drain);
         List<InetAddress> added = new ArrayList<>();
         try {
             for (IpvsServiceKey k : target.entries().keySet()) {
-                if (!added.contains(k.address()) && vips.bind(k.address())) {
-                    added.add(k.address());
+                if (!bound.contains(k.address()) && !added.contains(k.address())) {
+                    if (vips.bind(k.address())) {
+                        added.add(k.address());
+                    } else {
+                        bound.add(k.address()); // someone bound it meanwhile: not ours to undo
+                    }
                 }
             }
             IpvsTransaction.run(plan.changes(), client, what);
         } catch (RuntimeException e) {
+            known = null; // dump again next time: after a refusal, trust only the kernel
             for (InetAddress a : added) {
                 try {
                     vips.unbind(a);
@@ -198,6 +213,20 @@ public final class IpvsBalancer implements ServiceBalancer {
                 throw e;
             }
             throw new BalancerException(what, -1, e.getMessage(), e);
+        }
+        bound.addAll(added);
+        // What the kernel now holds, without asking it: the plan applied with the kernel's rules.
+        try {
+            IpvsTableEditor after = new IpvsTableEditor(known, knownConfig);
+            IpvsTransaction.run(plan.changes(), after, what + " (bookkeeping)");
+            known = after.table();
+            knownConfig = after.config();
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "{}: the kernel took a plan the in-memory table refuses; dumping next time: {}",
+                    what,
+                    e.toString());
+            known = null;
         }
         leaving = new HashMap<>(plan.leaving());
         scheduleReap(plan);
@@ -219,6 +248,7 @@ public final class IpvsBalancer implements ServiceBalancer {
         for (InetAddress a : unused) {
             try {
                 vips.unbind(a);
+                bound.remove(a);
             } catch (RuntimeException e) {
                 LOG.warn("{}: could not unbind VIP {} from lo: {}", what, a.getHostAddress(), e.toString());
             }
