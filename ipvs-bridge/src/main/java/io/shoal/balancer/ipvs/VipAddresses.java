@@ -21,20 +21,25 @@ final class VipAddresses {
     private static final String LOOPBACK = "lo";
 
     private final RouteNetlink rt;
+    /** {@code lo}'s index once it was brought up; a namespace's {@code lo} never changes. */
+    private int loopbackIndex;
 
     VipAddresses(RouteNetlink rt) {
         this.rt = rt;
     }
 
-    /** Brings {@code lo} up (a fresh namespace has it down) and returns its index. */
+    /** Brings {@code lo} up (a fresh namespace has it down) once and returns its index. */
     int loopback() {
-        rt.links().setUp(LOOPBACK);
-        return rt.links().require(LOOPBACK).index();
+        if (loopbackIndex == 0) {
+            rt.links().setUp(LOOPBACK);
+            loopbackIndex = rt.links().require(LOOPBACK).index();
+        }
+        return loopbackIndex;
     }
 
     /** Host-prefix, non-loopback addresses on {@code lo}: the VIPs bound so far. */
     Set<InetAddress> bound() {
-        int lo = rt.links().require(LOOPBACK).index();
+        int lo = loopback();
         Set<InetAddress> out = new HashSet<>();
         for (Address a : rt.addresses().list(lo)) {
             if (!a.address().isLoopbackAddress() && a.prefixLength() == hostPrefix(a.address())) {
@@ -60,7 +65,7 @@ final class VipAddresses {
     /** Unbinds {@code vip}; true when it was bound. */
     boolean unbind(InetAddress vip) {
         try {
-            rt.addresses().delete(rt.links().require(LOOPBACK).index(), vip, hostPrefix(vip));
+            rt.addresses().delete(loopback(), vip, hostPrefix(vip));
             return true;
         } catch (NetlinkException e) {
             if (e.is(Errno.EADDRNOTAVAIL) || e.is(Errno.ENOENT)) {
