@@ -1,0 +1,94 @@
+package io.shoal.balancer.ipvs;
+
+import io.shoal.balancer.spec.Algorithm;
+import io.shoal.balancer.spec.Backend;
+import io.shoal.balancer.spec.BalancerOptions;
+import io.shoal.balancer.spec.DesiredState;
+import io.shoal.balancer.spec.Protocol;
+import io.shoal.balancer.spec.VirtualService;
+import java.net.Inet6Address;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Translates Shoal's services into IPVS services and destinations (masquerading, so the VIP is
+ * DNATed to each backend).
+ *
+ * <table>
+ *   <tr><th>algorithm</th><th>scheduler</th><th>flags</th></tr>
+ *   <tr><td>ROUND_ROBIN</td><td>{@code rr}</td><td>–</td></tr>
+ *   <tr><td>WEIGHTED</td><td>{@code wrr}</td><td>–</td></tr>
+ *   <tr><td>SOURCE_AFFINITY</td><td>{@code wrr}</td><td>PERSISTENT, timeout = affinity timeout,
+ *       netmask /32 (/128): one client address sticks</td></tr>
+ *   <tr><td>CONSISTENT_HASH</td><td>{@code mh}</td><td>SCHED_SH_PORT (hash address and port, as
+ *       the nftables backend) | SCHED_SH_FALLBACK (skip a quiesced destination)</td></tr>
+ * </table>
+ *
+ * <p>An all-ports service is IPVS's "port zero" service, which the kernel only schedules when it is
+ * persistent: its timeout is the affinity timeout, or {@value #ALL_PORTS_PERSISTENCE} s for other
+ * algorithms (one client's connections within a second share a backend). A draining backend gets
+ * weight 0. Per-service idle timeouts do not exist in IPVS (its timeouts are per namespace), so a
+ * service that sets one is refused rather than silently given the namespace's.
+ */
+public final class IpvsMapping {
+    /** Persistence of an all-ports service without affinity, in seconds: as short as IPVS allows. */
+    public static final int ALL_PORTS_PERSISTENCE = 1;
+
+    private static final int IPV4_HOST_MASK = 0xffffffff;
+    private static final int IPV6_HOST_PREFIX = 128;
+
+    private IpvsMapping() {}
+
+    /** Every service of {@code desired} as an IPVS table. */
+    public static IpvsTable table(DesiredState desired) {
+        List<IpvsTable.Entry> entries = new ArrayList<>(desired.size());
+        for (VirtualService s : desired.services()) {
+            entries.add(entry(s));
+        }
+        return IpvsTable.of(entries);
+    }
+
+    /** One service and its destinations. */
+    public static IpvsTable.Entry entry(VirtualService s) {
+        if (s.idleTimeout().isPresent()) {
+            throw new IllegalArgumentException("idleTimeout of service " + s.name()
+                    + " cannot be honoured by IPVS: its idle timeouts are per namespace (use BalancerOptions)");
+        }
+        List<IpvsDestination> dests = new ArrayList<>(s.backends().size());
+        for (Backend b : s.backends()) {
+            dests.add(IpvsDestination.masq(b.address(), b.port(), b.draining() ? 0 : b.weight()));
+        }
+        return IpvsTable.Entry.of(service(s), dests);
+    }
+
+    /** The IPVS service for {@code s}. */
+    public static IpvsService service(VirtualService s) {
+        IpvsServiceKey key = new IpvsServiceKey(
+                s.vip(), s.protocol() == Protocol.TCP ? IpVsH.IPPROTO_TCP : IpVsH.IPPROTO_UDP, s.port(), 0);
+        int netmask = s.vip() instanceof Inet6Address ? IPV6_HOST_PREFIX : IPV4_HOST_MASK;
+        String scheduler;
+        int flags = 0;
+        int timeout = 0;
+        if (s.algorithm() == Algorithm.SOURCE_AFFINITY) {
+            scheduler = "wrr";
+            flags = IpVsH.IP_VS_SVC_F_PERSISTENT;
+            timeout = (int) s.affinityTimeout().orElseThrow().getSeconds();
+        } else if (s.algorithm() == Algorithm.CONSISTENT_HASH) {
+            scheduler = "mh";
+            flags = IpVsH.IP_VS_SVC_F_SCHED_SH_PORT | IpVsH.IP_VS_SVC_F_SCHED_SH_FALLBACK;
+        } else {
+            scheduler = s.algorithm() == Algorithm.WEIGHTED ? "wrr" : "rr";
+        }
+        if (s.allPorts() && timeout == 0) {
+            flags |= IpVsH.IP_VS_SVC_F_PERSISTENT;
+            timeout = ALL_PORTS_PERSISTENCE;
+        }
+        return new IpvsService(key, scheduler, flags, timeout, netmask);
+    }
+
+    /** The namespace timeouts for {@code options}; the FIN timeout stays as {@code current} has it. */
+    public static IpvsConfig config(BalancerOptions options, IpvsConfig current) {
+        return new IpvsConfig((int) options.tcpIdleTimeout().getSeconds(), current.tcpFin(), (int)
+                options.udpIdleTimeout().getSeconds());
+    }
+}
