@@ -1,6 +1,7 @@
 package io.shoal.balancer;
 
-import io.shoal.balancer.ipvs.IpvsSupport;
+import io.shoal.balancer.ipvs.IpvsBalancer;
+import io.shoal.balancer.ipvs.IpvsProbe;
 import io.shoal.balancer.nftables.NftablesBalancer;
 import io.shoal.balancer.nftables.NftablesSupport;
 import io.shoal.balancer.spec.BalancerOptions;
@@ -54,7 +55,7 @@ public final class Balancers {
 
     /** What the automatic choice picks on this machine. */
     public static BalancerKind choose() {
-        if (IpvsSupport.isAvailable()) {
+        if (IpvsProbe.isAvailable()) {
             return BalancerKind.IPVS;
         }
         if (NftablesSupport.isAvailable()) {
@@ -70,7 +71,7 @@ public final class Balancers {
     /** Why {@code kind} cannot balance here; empty when it can. */
     public static Optional<Throwable> unavailabilityCause(BalancerKind kind) {
         return switch (kind) {
-            case IPVS -> IpvsSupport.unavailabilityCause();
+            case IPVS -> IpvsProbe.unavailabilityCause();
             case NFTABLES -> NftablesSupport.unavailabilityCause();
         };
     }
@@ -80,8 +81,8 @@ public final class Balancers {
         Objects.requireNonNull(options, "options");
         return switch (kind) {
             case IPVS -> {
-                IpvsSupport.ensureAvailability();
-                throw new IllegalStateException("unreachable: IPVS reported available without a backend");
+                IpvsProbe.ensureAvailability();
+                yield IpvsBalancer.create(namespace, options);
             }
             case NFTABLES -> NftablesBalancer.create(namespace, options);
         };

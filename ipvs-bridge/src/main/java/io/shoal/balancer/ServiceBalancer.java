@@ -4,8 +4,8 @@ import io.shoal.balancer.spec.DesiredState;
 
 /**
  * Makes one network namespace's kernel balance each service VIP over its backends, as Swarm does
- * inside every container. Implementations: nftables ({@code nftables} package) and, once the
- * netlink module exists, IPVS. Pick one with {@link Balancers}.
+ * inside every container. Implementations: nftables ({@code nftables} package) and IPVS ({@code
+ * ipvs} package, generic netlink). Pick one with {@link Balancers}.
  *
  * <p>Thread-safe: calls are serialised per balancer. One balancer owns one namespace's Shoal
  * rules; two balancers on the same namespace would overwrite each other.

@@ -9,8 +9,7 @@ import java.util.Optional;
 /**
  * Whether the IPVS backend can balance here: the generic-netlink family {@code IPVS} resolves
  * (the {@code ip_vs} module is built in or loaded). Probed once, in the caller's namespace: a
- * kernel feature is the same in every namespace. This is the probe {@link IpvsSupport} should
- * delegate to now that the backend exists.
+ * kernel feature is the same in every namespace.
  */
 public final class IpvsProbe {
     private static final Path PROC_IP_VS = Path.of("/proc/net/ip_vs");

@@ -103,7 +103,8 @@ class NftablesBalancerIntegrationTest {
         assertThat(Balancers.unavailabilityCause(BalancerKind.NFTABLES)).isEmpty();
         assertThatThrownBy(() -> Balancers.forNamespace(client(), BalancerOptions.defaults(), BalancerKind.IPVS))
                 .isInstanceOf(UnsupportedOperationException.class)
-                .hasRootCauseMessage("no /proc/net/ip_vs: this kernel has no IPVS (ip_vs not built in or not loaded)");
+                .rootCause()
+                .hasMessageContaining("no /proc/net/ip_vs");
         try (ServiceBalancer auto = Balancers.forNamespace(client())) {
             assertThat(auto.kind()).isEqualTo(BalancerKind.NFTABLES);
         }
