@@ -48,22 +48,49 @@ final class Containers implements AutoCloseable {
                 .start());
     }
 
+    /** Starts {@code socat} sending every UDP datagram on {@code port} back to its sender. */
+    void startUdpEcho(String namespace, int port) throws IOException {
+        processes.add(new ProcessBuilder(
+                        "nsenter",
+                        "--net=" + NetNs.RUN_NETNS.resolve(namespace),
+                        "socat",
+                        "UDP-RECVFROM:" + port + ",fork",
+                        "PIPE")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start());
+    }
+
+    /** Sends {@code payload} as one UDP datagram from {@code namespace} and returns the answer ("" for none). */
+    static String udpExchange(String namespace, String ip, int port, String payload)
+            throws IOException, InterruptedException {
+        return run(namespace, payload, 5, "socat", "-t", "1", "-", "UDP:" + ip + ":" + port);
+    }
+
     /**
      * Connects from {@code namespace} to {@code ip:port}, sends {@code payload}, half-closes and
      * returns what came back ("" when the connection failed).
      */
     static String exchange(String namespace, String ip, int port, String payload, Duration connectTimeout)
             throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(
-                        "nsenter",
-                        "--net=" + NetNs.RUN_NETNS.resolve(namespace),
-                        "socat",
-                        "-t",
-                        "2",
-                        "-T",
-                        "3",
-                        "-",
-                        "TCP:" + ip + ":" + port + ",connect-timeout=" + connectTimeout.toMillis() / 1000.0)
+        return run(
+                namespace,
+                payload,
+                connectTimeout.toSeconds() + 10,
+                "socat",
+                "-t",
+                "2",
+                "-T",
+                "3",
+                "-",
+                "TCP:" + ip + ":" + port + ",connect-timeout=" + connectTimeout.toMillis() / 1000.0);
+    }
+
+    private static String run(String namespace, String payload, long timeoutSeconds, String... command)
+            throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("nsenter", "--net=" + NetNs.RUN_NETNS.resolve(namespace)));
+        line.addAll(List.of(command));
+        Process p = new ProcessBuilder(line)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         Thread writer = new Thread(() -> {
@@ -75,7 +102,7 @@ final class Containers implements AutoCloseable {
         });
         writer.start();
         byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(connectTimeout.toSeconds() + 10, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             p.waitFor();
         }

@@ -120,7 +120,7 @@ class OverlayDriverIntegrationTest {
     }
 
     @Test
-    void containersOnDifferentHostsTalkOverTheOverlayUntilARemoteIsRemoved() throws Exception {
+    void containersOnDifferentHostsTalkOverTcpAndUdpUntilARemoteIsRemoved() throws Exception {
         OverlayDriver d1 = driver(1);
         OverlayDriver d2 = driver(2);
         String net = "neta";
@@ -149,6 +149,9 @@ class OverlayDriverIntegrationTest {
         String big = "overlay".repeat(30_000);
         awaitExchange(c1, "100.64.1.3", 7101, big);
         awaitExchange(c2, "100.64.1.2", 7102, "back");
+        containers.startUdpEcho(c2, 7103);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Containers.udpExchange(c1, "100.64.1.3", 7103, "datagram"), "datagram"::equals);
 
         int underlayMtu = link(testbed.host(1).namespace(), Host.UPLINK).mtu();
         assertThat(d1.underlayMtu()).isEqualTo(underlayMtu);
