@@ -538,6 +538,76 @@ public final class OverlayDriver implements Closeable {
         return removed;
     }
 
+    /**
+     * Makes this host's overlay state exactly {@code desired}, e.g. after the agent restarted or was
+     * killed mid-way: sandboxes with this driver's prefix that are not desired are deleted, vxlan
+     * devices left in the host namespace by an interrupted ensure ({@code vxt*}) are deleted, each
+     * desired network is ensured, its endpoints attached, veths of other endpoints deleted from its
+     * sandbox, and its remotes synced. Everything found that matches is adopted, not rebuilt.
+     */
+    public synchronized ReconcileResult reconcile(List<DesiredNetwork> desired) {
+        checkOpen();
+        Objects.requireNonNull(desired, "desired");
+        Map<String, DesiredNetwork> byId = new LinkedHashMap<>();
+        for (DesiredNetwork n : desired) {
+            if (byId.put(n.id(), n) != null) {
+                throw new IllegalArgumentException("desired: network \"" + n.id() + "\" given twice");
+            }
+        }
+        int networksRemoved = 0;
+        for (String id : List.copyOf(networks.keySet())) {
+            if (!byId.containsKey(id)) {
+                networksRemoved += removeNetwork(id) ? 1 : 0;
+            }
+        }
+        Set<String> wanted = new HashSet<>();
+        byId.keySet().forEach(id -> wanted.add(names.sandbox(id)));
+        int strayVxlans = 0;
+        try {
+            for (String name : sandboxes()) {
+                if (!wanted.contains(name)) {
+                    networksRemoved += destroyByName(name) ? 1 : 0;
+                }
+            }
+            for (Link l : host.links().list()) {
+                if (l.name().startsWith("vxt") && l.kind().equals(Optional.of("vxlan"))) {
+                    strayVxlans += host.links().deleteIfPresent(l.name()) ? 1 : 0;
+                }
+            }
+        } catch (NetlinkException e) {
+            throw new OverlayException("reconcile: remove strays", e);
+        }
+        int endpointsRemoved = 0;
+        int remoteChanges = 0;
+        for (DesiredNetwork n : byId.values()) {
+            Sandbox known = networks.get(n.id());
+            if (known != null && (known.vni != n.vni() || !known.subnet.equals(Subnet.parse(n.subnet())))) {
+                removeNetwork(n.id());
+                networksRemoved++;
+            }
+            ensureNetwork(n.id(), n.vni(), n.subnet(), n.mtu());
+            Set<String> veths = new HashSet<>();
+            for (DesiredNetwork.LocalEndpoint e : n.endpoints()) {
+                veths.add(attach(n.id(), e.container(), e.ifName(), e.ip()).sandboxLink());
+            }
+            Sandbox sb = networks.get(n.id());
+            try {
+                for (Link l : sb.rt.links().list()) {
+                    boolean infrastructure = l.name().equals("lo")
+                            || l.name().equals(BRIDGE)
+                            || l.name().equals(VXLAN);
+                    if (!infrastructure && !veths.contains(l.name())) {
+                        endpointsRemoved += sb.rt.links().deleteIfPresent(l.name()) ? 1 : 0;
+                    }
+                }
+            } catch (NetlinkException e) {
+                throw new OverlayException("reconcile network \"" + n.id() + "\": remove stray endpoints", e);
+            }
+            remoteChanges += syncRemotes(n.id(), n.remotes()).changes();
+        }
+        return new ReconcileResult(networksRemoved, strayVxlans, endpointsRemoved, remoteChanges);
+    }
+
     /** Names of the sandbox namespaces with this driver's prefix that exist now. */
     public List<String> sandboxes() {
         return NetNs.list().stream().filter(names::isSandbox).sorted().toList();

@@ -14,13 +14,17 @@ import io.shoal.netlink.route.RouteNetlink;
 import io.shoal.testbed.Host;
 import io.shoal.testbed.Requirements;
 import io.shoal.testbed.Testbed;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.Inet4Address;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
@@ -283,7 +287,7 @@ class OverlayDriverIntegrationTest {
         assertThat(d1.sandboxes()).isEmpty();
         assertThat(NetNs.list()).noneMatch(n -> n.startsWith(run + "h1-"));
         assertThat(links(c1)).extracting(Link::name).containsExactly("lo");
-        assertThat(links(hostNs)).noneMatch(l -> l.kind().equals(java.util.Optional.of("vxlan")));
+        assertThat(links(hostNs)).noneMatch(l -> l.kind().equals(Optional.of("vxlan")));
 
         d1.close();
         hostNamespaces.forEach(NetNs::close);
@@ -361,6 +365,91 @@ class OverlayDriverIntegrationTest {
                         .hasValueSatisfying(n -> assertThat(n.is(Errno.EEXIST)).isTrue()));
         assertThat(other.sandboxes()).isEmpty();
         assertThat(links(testbed.host(1).namespace())).noneMatch(l -> l.name().startsWith("vxt"));
+    }
+
+    @Test
+    void reconcileAfterTheDriversProcessIsKilledLeavesExactlyTheDesiredState() throws Exception {
+        String prefix = run + "h1-";
+        String c1 = containers.create("1");
+        String c2 = containers.create("2");
+        Host h1 = testbed.host(1);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(
+                        javaBin,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OverlayWorkload.class.getName(),
+                        h1.namespace(),
+                        h1.address().getHostAddress(),
+                        prefix,
+                        c1,
+                        c2)
+                .redirectErrorStream(true)
+                .start();
+        try {
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("ready")) {
+                // skip logging
+            }
+            assertThat(line).as("the workload reached ready").isEqualTo("ready");
+            String sandboxA = prefix + "a";
+            // Kill it while it programs remotes.
+            await().atMost(Duration.ofSeconds(20)).until(() -> remoteNeighbours(sandboxA) >= 20);
+        } finally {
+            child.destroyForcibly().waitFor();
+        }
+        // An ensure interrupted between create and move leaves a vxlan in the host namespace.
+        try (NetNs ns = NetNs.open(h1.namespace());
+                RouteNetlink rt = RouteNetlink.open(ns)) {
+            VxlanRequest.create(rt.socket(), SandboxNames.hostVxlan(4369), 4369, 4789, h1.address(), 0);
+        }
+
+        OverlayDriver d1 = driver(1);
+        Set<Remote> remotes = Set.of(
+                Remote.of(ip("100.64.1.10"), vtep(2)),
+                Remote.of(ip("100.64.1.11"), vtep(2)),
+                Remote.of(ip("100.64.1.99"), vtep(3)));
+        DesiredNetwork a = new DesiredNetwork(
+                "a",
+                4361,
+                "100.64.1.0/24",
+                OverlayMtu.DEFAULT,
+                List.of(new DesiredNetwork.LocalEndpoint(Containers.ref(c1), "eth0", "100.64.1.2/24")),
+                remotes);
+        ReconcileResult result = d1.reconcile(List.of(a));
+        assertThat(result.networksRemoved()).isEqualTo(1);
+        assertThat(result.strayVxlansRemoved()).isEqualTo(1);
+        assertThat(result.endpointsRemoved()).isEqualTo(1);
+        assertThat(links(c2)).extracting(Link::name).containsExactly("lo");
+
+        assertThat(d1.sandboxes()).containsExactly(prefix + "a");
+        assertThat(links(prefix + "a"))
+                .extracting(Link::name)
+                .containsExactlyInAnyOrder("lo", "br0", "vxlan0", "ve64400102");
+        assertThat(d1.remotes("a")).isEqualTo(remotes);
+        assertThat(links(c1)).extracting(Link::name).containsExactlyInAnyOrder("lo", "eth0");
+        assertThat(links(h1.namespace())).noneMatch(l -> l.kind().equals(Optional.of("vxlan")));
+        // Again: nothing to do.
+        assertThat(d1.reconcile(List.of(a))).isEqualTo(new ReconcileResult(0, 0, 0, 0));
+        // Nothing desired: nothing left.
+        d1.reconcile(List.of());
+        assertThat(d1.sandboxes()).isEmpty();
+        assertThat(links(c1)).extracting(Link::name).containsExactly("lo");
+    }
+
+    static long remoteNeighbours(String sandbox) {
+        if (!NetNs.exists(sandbox)) {
+            return 0;
+        }
+        try (NetNs ns = NetNs.open(sandbox);
+                RouteNetlink rt = RouteNetlink.open(ns)) {
+            return rt.links()
+                    .get(OverlayDriver.VXLAN)
+                    .map(l -> rt.neighbours().list(l.index()).size())
+                    .orElse(0);
+        }
     }
 
     static List<String> addresses(String namespace, int index) {
