@@ -123,4 +123,20 @@ class PureLogicTest {
                 .hasMessageStartingWith("ifName");
         SandboxNames.checkInterfaceName("eth1");
     }
+
+    @Test
+    void containerNamespaceRefusesABadPidAndNamesWhereItIs() {
+        assertThatThrownBy(() -> ContainerNamespace.pid(0)).hasMessage("pid must be > 0, was 0");
+        assertThat(ContainerNamespace.pid(42)).hasToString("pid 42");
+        assertThat(ContainerNamespace.path(java.nio.file.Path.of("/run/netns/x")))
+                .hasToString("/run/netns/x");
+    }
+
+    @Test
+    void desiredNetworkHoldsImmutableCopies() {
+        DesiredNetwork n =
+                new DesiredNetwork("a", 1, "100.64.1.0/24", 0, new java.util.ArrayList<>(), new java.util.HashSet<>());
+        assertThat(n.endpoints()).isEmpty();
+        assertThatThrownBy(() -> n.endpoints().add(null)).isInstanceOf(UnsupportedOperationException.class);
+    }
 }
