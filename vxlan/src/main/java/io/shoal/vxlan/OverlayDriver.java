@@ -580,8 +580,14 @@ public final class OverlayDriver implements Closeable {
         int endpointsRemoved = 0;
         int remoteChanges = 0;
         for (DesiredNetwork n : byId.values()) {
+            Subnet subnet = Subnet.parse(n.subnet());
+            int mtu = OverlayMtu.resolve(n.mtu(), underlayMtu);
             Sandbox known = networks.get(n.id());
-            if (known != null && (known.vni != n.vni() || !known.subnet.equals(Subnet.parse(n.subnet())))) {
+            boolean differs = known != null
+                    ? known.vni != n.vni() || !known.subnet.equals(subnet) || known.mtu != mtu
+                    : foundSandboxDiffers(names.sandbox(n.id()), n.vni(), subnet);
+            if (differs) {
+                // Another VNI or subnet: rebuilt, since endpoints' addresses change with it.
                 removeNetwork(n.id());
                 networksRemoved++;
             }
@@ -606,6 +612,28 @@ public final class OverlayDriver implements Closeable {
             remoteChanges += syncRemotes(n.id(), n.remotes()).changes();
         }
         return new ReconcileResult(networksRemoved, strayVxlans, endpointsRemoved, remoteChanges);
+    }
+
+    /** Whether a sandbox left by an earlier process holds another VNI or another gateway. */
+    private static boolean foundSandboxDiffers(String name, int vni, Subnet subnet) {
+        if (!NetNs.exists(name)) {
+            return false;
+        }
+        try (NetNs ns = NetNs.open(name);
+                RouteNetlink rt = RouteNetlink.open(ns)) {
+            Optional<Link> vx = rt.links().get(VXLAN);
+            if (vx.isPresent() && vx.get().vxlan().map(VxlanSpec::vni).orElse(-1) != vni) {
+                return true;
+            }
+            Optional<Link> br = rt.links().get(BRIDGE);
+            return br.isPresent()
+                    && rt.addresses().list(br.get().index()).stream()
+                            .filter(a -> a.address() instanceof Inet4Address)
+                            .anyMatch(a ->
+                                    !a.address().equals(subnet.gateway()) || a.prefixLength() != subnet.prefixLength());
+        } catch (NetlinkException e) {
+            throw new OverlayException("reconcile: inspect sandbox " + name, e);
+        }
     }
 
     /** Names of the sandbox namespaces with this driver's prefix that exist now. */

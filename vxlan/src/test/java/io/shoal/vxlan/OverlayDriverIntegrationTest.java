@@ -418,10 +418,21 @@ class OverlayDriverIntegrationTest {
                 OverlayMtu.DEFAULT,
                 List.of(new DesiredNetwork.LocalEndpoint(Containers.ref(c1), "eth0", "100.64.1.2/24")),
                 remotes);
-        ReconcileResult result = d1.reconcile(List.of(a));
+        // "b" is still desired, but with another VNI and subnet: its sandbox must be rebuilt.
+        DesiredNetwork b = new DesiredNetwork("b", 4363, "100.64.3.0/24", OverlayMtu.DEFAULT, List.of(), Set.of());
+        ReconcileResult result = d1.reconcile(List.of(a, b));
+        assertThat(result).isEqualTo(new ReconcileResult(1, 1, 1, result.remoteChanges()));
+        assertThat(result.remoteChanges()).isPositive();
+        assertThat(link(prefix + "b", OverlayDriver.VXLAN).vxlan().orElseThrow().vni())
+                .isEqualTo(4363);
+        Link bridgeOfB = link(prefix + "b", OverlayDriver.BRIDGE);
+        assertThat(addresses(prefix + "b", bridgeOfB.index())).containsExactly("100.64.3.1/24");
+        assertThat(links(prefix + "b")).extracting(Link::name).containsExactlyInAnyOrder("lo", "br0", "vxlan0");
+        // Then "b" is no longer desired.
+        result = d1.reconcile(List.of(a));
         assertThat(result.networksRemoved()).isEqualTo(1);
-        assertThat(result.strayVxlansRemoved()).isEqualTo(1);
-        assertThat(result.endpointsRemoved()).isEqualTo(1);
+        assertThat(result.strayVxlansRemoved()).isZero();
+        assertThat(result.endpointsRemoved()).isZero();
         assertThat(links(c2)).extracting(Link::name).containsExactly("lo");
 
         assertThat(d1.sandboxes()).containsExactly(prefix + "a");
