@@ -59,13 +59,4 @@ final class Ipv4 {
     static String hex(Inet4Address address) {
         return String.format("%08x", toInt(address));
     }
-
-    /** Requires an IPv4 address (the overlay is IPv4 only). */
-    static Inet4Address require(String field, InetAddress address) {
-        Objects.requireNonNull(address, field);
-        if (!(address instanceof Inet4Address v4)) {
-            throw new IllegalArgumentException(field + " must be an IPv4 address, was " + address.getHostAddress());
-        }
-        return v4;
-    }
 }

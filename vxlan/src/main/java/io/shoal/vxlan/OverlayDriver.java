@@ -1,22 +1,14 @@
 package io.shoal.vxlan;
 
-import io.shoal.netlink.Errno;
 import io.shoal.netlink.NetlinkException;
 import io.shoal.netlink.ns.NetNs;
-import io.shoal.netlink.route.FdbEntry;
 import io.shoal.netlink.route.Link;
 import io.shoal.netlink.route.Links;
 import io.shoal.netlink.route.MacAddress;
-import io.shoal.netlink.route.Neighbour;
 import io.shoal.netlink.route.RouteNetlink;
 import io.shoal.netlink.route.VxlanSpec;
-import io.shoal.netlink.socket.BatchOutcome;
-import io.shoal.netlink.socket.Request;
-import io.shoal.vxlan.RemotePlan.FdbTarget;
 import java.io.Closeable;
 import java.net.Inet4Address;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Overlay networks on one host. Each network gets a sandbox namespace holding a bridge {@code br0}
@@ -180,9 +171,9 @@ public final class OverlayDriver implements Closeable {
             return sandbox.describe();
         } catch (RuntimeException e) {
             if (created && ns != null) {
-                destroyQuietly(name, ns, rt, e);
+                SandboxTeardown.destroyQuietly(name, ns, rt, e);
             } else {
-                closeQuietly(rt, ns, e);
+                SandboxTeardown.closeQuietly(rt, ns, e);
             }
             throw e instanceof NetlinkException n ? new OverlayException(operation, n) : e;
         }
@@ -367,20 +358,14 @@ public final class OverlayDriver implements Closeable {
     public synchronized void addRemote(String networkId, Remote remote) {
         Sandbox sb = require(networkId);
         checkRemote(sb, remote);
-        List<Request> requests = List.of(
-                sb.rt.neighbours().replaceRequest(sb.vxlanIndex, remote.ip(), remote.mac()),
-                sb.rt.fdb().replaceRequest(sb.vxlanIndex, remote.mac(), remote.vtep()));
-        apply(sb, requests, e -> false, "add remote " + remote + " to network \"" + networkId + "\"");
+        RemoteEntries.add(sb, remote, "add remote " + remote + " to network \"" + networkId + "\"");
     }
 
     /** Removes a remote endpoint's neighbour and FDB entries; entries already gone are fine. */
     public synchronized void removeRemote(String networkId, Remote remote) {
         Sandbox sb = require(networkId);
         Objects.requireNonNull(remote, "remote");
-        List<Request> requests = List.of(
-                sb.rt.neighbours().deleteRequest(sb.vxlanIndex, remote.ip()),
-                sb.rt.fdb().deleteRequest(sb.vxlanIndex, remote.mac(), remote.vtep()));
-        apply(sb, requests, OverlayDriver::isGone, "remove remote " + remote + " from network \"" + networkId + "\"");
+        RemoteEntries.remove(sb, remote, "remove remote " + remote + " from network \"" + networkId + "\"");
     }
 
     /**
@@ -394,74 +379,13 @@ public final class OverlayDriver implements Closeable {
         for (Remote r : desired) {
             checkRemote(sb, r);
         }
-        String operation = "sync " + desired.size() + " remotes of network \"" + networkId + "\"";
-        try {
-            RemotePlan plan = RemotePlan.between(programmedNeighbours(sb), programmedFdb(sb), desired);
-            if (plan.isEmpty()) {
-                return new RemoteSync(0, 0, 0, 0);
-            }
-            List<Request> removals = new ArrayList<>();
-            plan.neighboursToRemove()
-                    .keySet()
-                    .forEach(ip -> removals.add(sb.rt.neighbours().deleteRequest(sb.vxlanIndex, ip)));
-            plan.fdbToRemove().forEach(t -> removals.add(sb.rt.fdb().deleteRequest(sb.vxlanIndex, t.mac(), t.vtep())));
-            List<Request> additions = new ArrayList<>();
-            plan.neighboursToAdd()
-                    .forEach((ip, mac) -> additions.add(sb.rt.neighbours().replaceRequest(sb.vxlanIndex, ip, mac)));
-            plan.fdbToAdd().forEach(t -> additions.add(sb.rt.fdb().replaceRequest(sb.vxlanIndex, t.mac(), t.vtep())));
-            // Removals first, in their own batch: a moved remote's new entry must not be deleted.
-            apply(sb, removals, OverlayDriver::isGone, operation);
-            apply(sb, additions, e -> false, operation);
-            return new RemoteSync(
-                    plan.neighboursToAdd().size(),
-                    plan.neighboursToRemove().size(),
-                    plan.fdbToAdd().size(),
-                    plan.fdbToRemove().size());
-        } catch (NetlinkException e) {
-            throw new OverlayException(operation, e);
-        }
+        return RemoteEntries.sync(sb, desired, "sync " + desired.size() + " remotes of network \"" + networkId + "\"");
     }
 
     /** The remotes programmed on the network (neighbour and FDB entries joined by MAC). */
     public synchronized Set<Remote> remotes(String networkId) {
         Sandbox sb = require(networkId);
-        try {
-            Map<MacAddress, Inet4Address> vteps = new HashMap<>();
-            programmedFdb(sb).forEach(t -> vteps.put(t.mac(), t.vtep()));
-            Set<Remote> out = new HashSet<>();
-            programmedNeighbours(sb).forEach((ip, mac) -> {
-                Inet4Address vtep = vteps.get(mac);
-                if (vtep != null) {
-                    out.add(new Remote(ip, mac, vtep));
-                }
-            });
-            return out;
-        } catch (NetlinkException e) {
-            throw new OverlayException("list remotes of network \"" + networkId + "\"", e);
-        }
-    }
-
-    private static Map<Inet4Address, MacAddress> programmedNeighbours(Sandbox sb) {
-        Map<Inet4Address, MacAddress> out = new HashMap<>();
-        for (Neighbour n : sb.rt.neighbours().list(sb.vxlanIndex)) {
-            if (n.isPermanent()
-                    && n.address() instanceof Inet4Address a
-                    && n.mac().isPresent()) {
-                out.put(a, n.mac().get());
-            }
-        }
-        return out;
-    }
-
-    /** Only the device's own entries with a VTEP: the bridge's port entries have no destination. */
-    private static Set<FdbTarget> programmedFdb(Sandbox sb) {
-        Set<FdbTarget> out = new HashSet<>();
-        for (FdbEntry e : sb.rt.fdb().list(sb.vxlanIndex)) {
-            if (e.destination().isPresent() && e.destination().get() instanceof Inet4Address d) {
-                out.add(new FdbTarget(e.mac(), d));
-            }
-        }
-        return out;
+        return RemoteEntries.programmed(sb, "list remotes of network \"" + networkId + "\"");
     }
 
     private void checkRemote(Sandbox sb, Remote remote) {
@@ -470,30 +394,6 @@ public final class OverlayDriver implements Closeable {
         if (remote.vtep().equals(underlay.address())) {
             throw new IllegalArgumentException("remote vtep " + remote.vtep().getHostAddress()
                     + " is this host's own underlay address: attach local endpoints instead");
-        }
-    }
-
-    private static boolean isGone(NetlinkException e) {
-        return e.is(Errno.ENOENT) || e.is(Errno.ESRCH);
-    }
-
-    private static void apply(Sandbox sb, List<Request> requests, Predicate<NetlinkException> ignore, String what) {
-        if (requests.isEmpty()) {
-            return;
-        }
-        BatchOutcome outcome;
-        try {
-            outcome = sb.rt.executeAll(requests);
-        } catch (NetlinkException e) {
-            throw new OverlayException(what, e);
-        }
-        List<NetlinkException> failures =
-                outcome.failures().values().stream().filter(ignore.negate()).toList();
-        if (!failures.isEmpty()) {
-            OverlayException ex = new OverlayException(
-                    what + " (" + failures.size() + " of " + requests.size() + " requests refused)", failures.get(0));
-            failures.stream().skip(1).forEach(ex::addSuppressed);
-            throw ex;
         }
     }
 
@@ -509,10 +409,10 @@ public final class OverlayDriver implements Closeable {
         String name = sb != null ? sb.name : names.sandbox(id);
         try {
             if (sb != null) {
-                destroy(name, sb.namespace, sb.rt);
+                SandboxTeardown.destroy(name, sb.namespace, sb.rt);
                 return true;
             }
-            return destroyByName(name);
+            return SandboxTeardown.destroyByName(name);
         } catch (NetlinkException e) {
             throw new OverlayException("remove network \"" + id + "\" (sandbox " + name + ")", e);
         }
@@ -530,7 +430,7 @@ public final class OverlayDriver implements Closeable {
         }
         for (String name : sandboxes()) {
             try {
-                removed += destroyByName(name) ? 1 : 0;
+                removed += SandboxTeardown.destroyByName(name) ? 1 : 0;
             } catch (NetlinkException e) {
                 throw new OverlayException("remove sandbox " + name, e);
             }
@@ -566,7 +466,7 @@ public final class OverlayDriver implements Closeable {
         try {
             for (String name : sandboxes()) {
                 if (!wanted.contains(name)) {
-                    networksRemoved += destroyByName(name) ? 1 : 0;
+                    networksRemoved += SandboxTeardown.destroyByName(name) ? 1 : 0;
                 }
             }
             for (Link l : host.links().list()) {
@@ -644,74 +544,6 @@ public final class OverlayDriver implements Closeable {
     /** The networks this driver ensured. */
     public synchronized List<OverlayNetwork> networks() {
         return networks.values().stream().map(Sandbox::describe).toList();
-    }
-
-    private boolean destroyByName(String name) {
-        if (!NetNs.exists(name)) {
-            return false;
-        }
-        NetNs ns = NetNs.open(name);
-        RouteNetlink rt;
-        try {
-            rt = RouteNetlink.open(ns);
-        } catch (RuntimeException e) {
-            ns.close();
-            throw e;
-        }
-        destroy(name, ns, rt);
-        return true;
-    }
-
-    /**
-     * Links are deleted one by one before the namespace: the kernel dismantles a namespace lazily
-     * (once the last reference is gone, on a work queue), and until then the vxlan device would
-     * still hold its VNI and UDP port in the host namespace.
-     */
-    private static void destroy(String name, NetNs ns, RouteNetlink rt) {
-        try {
-            List<Link> links = rt.links().list();
-            // Endpoints first, then the vxlan device, the bridge last.
-            links.stream()
-                    .filter(l -> !l.name().equals("lo")
-                            && !l.name().equals(VXLAN)
-                            && !l.name().equals(BRIDGE))
-                    .forEach(l -> rt.links().deleteIfPresent(l.name()));
-            rt.links().deleteIfPresent(VXLAN);
-            rt.links().deleteIfPresent(BRIDGE);
-        } finally {
-            try {
-                rt.close();
-                ns.close();
-            } finally {
-                NetNs.deleteIfPresent(name);
-            }
-        }
-    }
-
-    private static void destroyQuietly(String name, NetNs ns, RouteNetlink rt, RuntimeException failure) {
-        try {
-            if (rt != null) {
-                destroy(name, ns, rt);
-            } else {
-                ns.close();
-                NetNs.deleteIfPresent(name);
-            }
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
-        }
-    }
-
-    private static void closeQuietly(RouteNetlink rt, NetNs ns, RuntimeException failure) {
-        try {
-            if (rt != null) {
-                rt.close();
-            }
-            if (ns != null) {
-                ns.close();
-            }
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
-        }
     }
 
     private static void deleteQuietly(Links links, String name, RuntimeException failure) {
