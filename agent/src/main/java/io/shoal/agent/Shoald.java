@@ -75,15 +75,32 @@ public final class Shoald implements Callable<Integer> {
         System.exit(new CommandLine(new Shoald()).execute(args));
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (joinToken != null) {
             // Accepting a token we cannot check would pretend a security we do not have.
-            throw new CommandLine.ParameterException(
-                    new CommandLine(this),
+            return fail(
+                    2,
                     "--join-token: this shoald cannot verify join tokens yet (the control plane has no"
                             + " verification API in this build); start it without --join-token");
         }
+        try {
+            return run();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return fail(1, e.getMessage());
+        }
+    }
+
+    private int fail(int code, String message) {
+        spec.commandLine().getErr().println("shoald: " + message);
+        spec.commandLine().getErr().flush();
+        return code;
+    }
+
+    private int run() throws Exception {
         Duration session = parseSeconds("--session-timeout", sessionTimeout);
         Layout layout = new Layout(root);
         Member member = new Member(
@@ -103,8 +120,7 @@ public final class Shoald implements Callable<Integer> {
         client.start();
         if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
             client.close();
-            System.err.println("shoald: no ZooKeeper connection to " + zookeeper + " within 30 s");
-            return 1;
+            return fail(1, "no ZooKeeper connection to " + zookeeper + " within 30 s");
         }
         ShoalAgent agent = new ShoalAgent(client, layout, member, executor, Duration.ofSeconds(2));
         CountDownLatch stopped = new CountDownLatch(1);

@@ -136,7 +136,10 @@ class AgentEndToEndTest {
     }
 
     private void createService(String name, int replicas) {
-        ContainerSpec c = TestTasks.container(LOOP_UNTIL_TERM);
+        createService(name, replicas, TestTasks.container(LOOP_UNTIL_TERM));
+    }
+
+    private void createService(String name, int replicas, ContainerSpec c) {
         c = new ContainerSpec(
                 c.image(),
                 c.command(),
@@ -263,5 +266,29 @@ class AgentEndToEndTest {
         await().atMost(WAIT)
                 .until(() -> running("api").size() == 2 && runningContainers().size() == 2);
         assertThat(running("api")).doesNotContainKey(victimTask);
+    }
+
+    @Test
+    void aHealthCheckedTaskRunsOnceHealthyAndAnUnhealthyOneFailsAndIsReplaced() {
+        createService(
+                "ok", 1, TestTasks.withHealth(TestTasks.container(LOOP_UNTIL_TERM), List.of("CMD", "echo", "ok")));
+        createService(
+                "sick",
+                1,
+                TestTasks.withHealth(TestTasks.container(LOOP_UNTIL_TERM), List.of("CMD", "cat", "/no/such/file")));
+
+        await().atMost(WAIT).until(() -> running("ok").size() == 1);
+        String ok = running("ok").values().iterator().next().containerId();
+        assertThat(docker.inspectContainerCmd(ok).exec().getState().getHealth().getStatus())
+                .isEqualTo("healthy");
+
+        // Never healthy: it never counts as RUNNING, fails as unhealthy, and its slot gets a new task.
+        await().atMost(WAIT).untilAsserted(() -> {
+            TaskStatus first = view().get(Kind.STATUS, "sick.1.0").orElseThrow();
+            assertThat(first.state()).isEqualTo(TaskState.FAILED);
+            assertThat(first.error()).isEqualTo("task: container unhealthy");
+        });
+        await().atMost(WAIT).until(() -> view().get(Kind.TASKS, "sick.1.1").isPresent());
+        assertThat(running("sick")).isEmpty();
     }
 }
