@@ -133,7 +133,17 @@ public final class Worker implements Closeable {
                 log.debug("worker {}: closing a subscription", nodeId, e);
             }
         }
-        loop.shutdownNow();
+        // Let a launch in progress finish (an interrupted one would report a false failure); a task
+        // left half-made is picked up again by the next agent's adoption.
+        loop.shutdown();
+        try {
+            if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
+                loop.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            loop.shutdownNow();
+        }
         stoppers.shutdownNow();
     }
 
@@ -155,7 +165,15 @@ public final class Worker implements Closeable {
 
     private void enqueue(String taskId) {
         if (lifecycle.state() == Lifecycle.State.STARTED) {
-            loop.execute(() -> guarded(taskId));
+            post(() -> guarded(taskId));
+        }
+    }
+
+    private void post(Runnable work) {
+        try {
+            loop.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile: the next agent's adoption and first pass take over
         }
     }
 
@@ -279,8 +297,10 @@ public final class Worker implements Closeable {
         String id;
         try {
             id = executor.prepare(task);
-        } catch (ExecutorException e) {
-            observe(local, new TaskStatus(TaskState.REJECTED, clock.instant(), "rejected", e.getMessage(), "", 0));
+        } catch (RuntimeException e) {
+            // Anything from the executor (its own refusals, an engine that stopped answering) ends
+            // this task here; a task left PREPARING would hold its slot for ever.
+            observe(local, new TaskStatus(TaskState.REJECTED, clock.instant(), "rejected", message(e), "", 0));
             return;
         }
         local.runtimeId = id;
@@ -288,8 +308,8 @@ public final class Worker implements Closeable {
         observe(local, new TaskStatus(TaskState.STARTING, clock.instant(), "starting", "", id, 0));
         try {
             executor.start(id);
-        } catch (ExecutorException e) {
-            observe(local, failed(local, e.getMessage(), -1));
+        } catch (RuntimeException e) {
+            observe(local, failed(local, message(e), -1));
             stopAsync(local, Duration.ZERO, "it failed to start");
             return;
         }
@@ -382,7 +402,7 @@ public final class Worker implements Closeable {
                 failure = e;
             }
             RuntimeException f = failure;
-            loop.execute(() -> stopped(local, id, f));
+            post(() -> stopped(local, id, f));
         });
     }
 
@@ -403,6 +423,10 @@ public final class Worker implements Closeable {
             observe(local, status(local, TaskState.SHUTDOWN, "shut down"));
         }
         maybeForget(local, store.get(Kind.TASKS, local.taskId).orElse(null));
+    }
+
+    private static String message(RuntimeException e) {
+        return e instanceof ExecutorException ? e.getMessage() : e.toString();
     }
 
     private LocalTask track(String taskId, String runtimeId, TaskStatus initial) {

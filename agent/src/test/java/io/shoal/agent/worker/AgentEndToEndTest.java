@@ -18,6 +18,7 @@ import io.shoal.model.ClusterSpec;
 import io.shoal.model.ContainerSpec;
 import io.shoal.model.Member;
 import io.shoal.model.Meta;
+import io.shoal.model.NodeState;
 import io.shoal.model.Resources;
 import io.shoal.model.RestartCondition;
 import io.shoal.model.RestartPolicy;
@@ -290,5 +291,77 @@ class AgentEndToEndTest {
         });
         await().atMost(WAIT).until(() -> view().get(Kind.TASKS, "sick.1.1").isPresent());
         assertThat(running("sick")).isEmpty();
+    }
+
+    @Test
+    void aContainerThatDiedWhileTheAgentWasDownIsReportedFailedAfterTheRestart() throws Exception {
+        createService("db", 2);
+        await().atMost(WAIT)
+                .until(() -> running("db").size() == 2 && runningContainers().size() == 2);
+        Map<String, TaskStatus> before = running("db");
+        List<String> tasks = new ArrayList<>(before.keySet());
+        String dead = tasks.get(0);
+        String alive = tasks.get(1);
+
+        stopAgent();
+        docker.killContainerCmd(before.get(dead).containerId())
+                .withSignal("SIGKILL")
+                .exec();
+        startAgent();
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            TaskStatus s = view().get(Kind.STATUS, dead).orElseThrow();
+            assertThat(s.state()).isEqualTo(TaskState.FAILED);
+            assertThat(s.exitCode()).isEqualTo(137);
+        });
+        // The survivor was adopted (same container), the dead one's slot refilled.
+        await().atMost(WAIT)
+                .until(() -> running("db").size() == 2 && !running("db").containsKey(dead));
+        assertThat(running("db").get(alive).containerId())
+                .isEqualTo(before.get(alive).containerId());
+    }
+
+    @Test
+    void twoAgentsSharingOneEngineEachRunAndStopOnlyTheirOwnContainers() throws Exception {
+        String node2 = run + "-n2";
+        CuratorFramework c2 = Zk.client(server.getConnectString());
+        open.add(c2);
+        open.add(() -> DockerCleanup.removeAll(node2)); // closed in reverse: after agent 2 stopped
+        ShoalAgent agent2 = new ShoalAgent(
+                c2,
+                Layout.DEFAULT,
+                new Member(node2, "host2-" + run, List.of("198.18.0.2"), Resources.of(2, 2048), "test", Instant.now()),
+                DockerExecutor.open(Requirements.DOCKER_SOCKET, node2),
+                Duration.ofMillis(500));
+        open.add(agent2);
+        agent2.start();
+        await().atMost(WAIT)
+                .until(() -> view().list(Kind.NODES).stream()
+                                .filter(n -> n.status().state() == NodeState.READY)
+                                .count()
+                        == 2);
+
+        createService("pair", 4);
+        await().atMost(WAIT).until(() -> running("pair").size() == 4);
+        Map<String, Long> perNode = view().list(Kind.TASKS).stream()
+                .filter(t -> running("pair").containsKey(t.id()))
+                .collect(Collectors.groupingBy(t -> t.nodeId(), Collectors.counting()));
+        assertThat(perNode).containsOnly(Map.entry(node, 2L), Map.entry(node2, 2L));
+        await().atMost(WAIT)
+                .until(() -> DockerCleanup.labelled(docker, node).size() == 2
+                        && DockerCleanup.labelled(docker, node2).size() == 2);
+        Set<String> theirs = DockerCleanup.labelled(docker, node2).stream()
+                .map(Container::getId)
+                .collect(Collectors.toSet());
+
+        // Agent 1 restarts: it adopts its two and leaves the other node's two alone.
+        stopAgent();
+        startAgent();
+        assertThat(agent.worker().runtimes()).hasSize(2);
+        assertThat(agent.worker().runtimes().values()).doesNotContainAnyElementsOf(theirs);
+        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() -> assertThat(
+                        DockerCleanup.labelled(docker, node2).stream().map(Container::getId))
+                .containsExactlyInAnyOrderElementsOf(theirs));
+        assertThat(running("pair")).hasSize(4);
     }
 }
