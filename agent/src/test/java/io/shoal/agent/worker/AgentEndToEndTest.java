@@ -141,6 +141,10 @@ class AgentEndToEndTest {
     }
 
     private void createService(String name, int replicas, ContainerSpec c) {
+        createService(name, replicas, c, new RestartPolicy(RestartCondition.ANY, Duration.ZERO, 0, null));
+    }
+
+    private void createService(String name, int replicas, ContainerSpec c, RestartPolicy restart) {
         c = new ContainerSpec(
                 c.image(),
                 c.command(),
@@ -152,9 +156,7 @@ class AgentEndToEndTest {
                 c.healthCheck(),
                 Duration.ofSeconds(2));
         ServiceSpec spec = ServiceSpec.replicated(name, TestTasks.IMAGE, replicas);
-        spec = spec.withTask(spec.task()
-                .withContainer(c)
-                .withRestartPolicy(new RestartPolicy(RestartCondition.ANY, Duration.ZERO, 0, null)));
+        spec = spec.withTask(spec.task().withContainer(c).withRestartPolicy(restart));
         view().create(Kind.SERVICES, Service.created(Meta.created(name, Instant.now()), spec));
     }
 
@@ -201,7 +203,7 @@ class AgentEndToEndTest {
         String victimTask = first.keySet().iterator().next();
         String victim = first.get(victimTask).containerId();
         docker.killContainerCmd(victim).withSignal("SIGKILL").exec();
-        await().atMost(WAIT).untilAsserted(() -> {
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             TaskStatus s = view().get(Kind.STATUS, victimTask).orElseThrow();
             assertThat(s.state()).isEqualTo(TaskState.FAILED);
             assertThat(s.exitCode()).isEqualTo(137);
@@ -233,7 +235,7 @@ class AgentEndToEndTest {
         // Scale to 0: the containers are stopped (SIGTERM, trapped) and removed, the tasks SHUTDOWN.
         scale("web", 0);
         await().atMost(WAIT).until(() -> DockerCleanup.labelled(docker, node).isEmpty());
-        await().atMost(WAIT).untilAsserted(() -> {
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             for (String t : before.keySet()) {
                 assertThat(view().get(Kind.STATUS, t).map(TaskStatus::state)).contains(TaskState.SHUTDOWN);
             }
@@ -261,7 +263,7 @@ class AgentEndToEndTest {
         await().atMost(WAIT).until(() -> runningContainers().size() == 1);
 
         server.restart();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
                         view().read(Kind.STATUS, victimTask).map(s -> s.value().state()))
                 .isEqualTo(Optional.of(TaskState.FAILED)));
         await().atMost(WAIT)
@@ -284,7 +286,7 @@ class AgentEndToEndTest {
                 .isEqualTo("healthy");
 
         // Never healthy: it never counts as RUNNING, fails as unhealthy, and its slot gets a new task.
-        await().atMost(WAIT).untilAsserted(() -> {
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             TaskStatus first = view().get(Kind.STATUS, "sick.1.0").orElseThrow();
             assertThat(first.state()).isEqualTo(TaskState.FAILED);
             assertThat(first.error()).isEqualTo("task: container unhealthy");
@@ -309,7 +311,7 @@ class AgentEndToEndTest {
                 .exec();
         startAgent();
 
-        await().atMost(WAIT).untilAsserted(() -> {
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
             TaskStatus s = view().get(Kind.STATUS, dead).orElseThrow();
             assertThat(s.state()).isEqualTo(TaskState.FAILED);
             assertThat(s.exitCode()).isEqualTo(137);
@@ -363,5 +365,24 @@ class AgentEndToEndTest {
                         DockerCleanup.labelled(docker, node2).stream().map(Container::getId))
                 .containsExactlyInAnyOrderElementsOf(theirs));
         assertThat(running("pair")).hasSize(4);
+    }
+
+    @Test
+    void aTaskThatFinishesWithExitZeroIsCompleteAndItsContainerRemoved() {
+        createService(
+                "once",
+                1,
+                TestTasks.container("sleep 0.5; exit 0"),
+                new RestartPolicy(RestartCondition.NONE, Duration.ZERO, 0, null));
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            TaskStatus s = view().get(Kind.STATUS, "once.1.0").orElseThrow();
+            assertThat(s.state()).isEqualTo(TaskState.COMPLETE);
+            assertThat(s.exitCode()).isZero();
+            assertThat(s.containerId()).isNotEmpty();
+        });
+        await().atMost(WAIT).until(() -> DockerCleanup.labelled(docker, node).isEmpty());
+        // Restart condition none: the slot stays empty.
+        await().pollDelay(Duration.ofSeconds(1)).atMost(WAIT).until(() -> view().get(Kind.TASKS, "once.1.1")
+                .isEmpty());
     }
 }
