@@ -227,4 +227,36 @@ class UpdaterTest {
         assertThat(web().updateStatus()).isNull();
         assertThat(metrics.value("shoal_controlplane_update_batches_total")).isZero();
     }
+
+    @Test
+    void continueReplacesEverySlotDespiteFailures() {
+        startWith(spec("img:1", update(FailureAction.CONTINUE, UpdateOrder.STOP_FIRST)));
+
+        updateTo("bad:2");
+
+        await().atMost(WAIT).until(() -> web().updateStatus().state() == UpdateState.COMPLETED);
+        assertThat(store.list(Kind.TASKS).stream()
+                        .filter(t -> t.spec().container().image().equals("bad:2"))
+                        .map(Task::slot)
+                        .distinct())
+                .containsExactlyInAnyOrder(1, 2, 3);
+        assertThat(liveRunning()).isEmpty();
+    }
+
+    @Test
+    void globalServiceIsUpdatedNodeByNode() {
+        ServiceSpec global =
+                ServiceSpec.global("web", "img:1").withUpdate(update(FailureAction.PAUSE, UpdateOrder.STOP_FIRST));
+        startWith(global);
+        agents.startCounting();
+
+        updateTo("img:2");
+
+        await().atMost(WAIT).until(() -> web().updateStatus().state() == UpdateState.COMPLETED);
+        await().atMost(WAIT).until(() -> liveRunning().size() == 3);
+        assertThat(images(liveRunning())).containsOnly("img:2");
+        assertThat(liveRunning()).extracting(Task::nodeId).containsExactlyInAnyOrder("n1", "n2", "n3");
+        assertThat(agents.minRunning()).isGreaterThanOrEqualTo(2);
+        assertThat(metrics.value("shoal_controlplane_update_batches_total")).isEqualTo(3);
+    }
 }
