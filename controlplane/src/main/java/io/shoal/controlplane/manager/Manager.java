@@ -4,6 +4,7 @@ import io.shoal.controlplane.Lifecycle;
 import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.leader.LeaderElection;
 import io.shoal.controlplane.membership.MembershipWatcher;
+import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.orchestrator.Orchestrator;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.store.Fence;
@@ -34,6 +35,8 @@ public final class Manager implements Closeable {
     private final Duration grace;
     private final Clock clock;
     private final Lifecycle lifecycle = new Lifecycle("manager");
+    private final Metrics metrics = new Metrics();
+    private volatile int epoch;
     private volatile ClusterSpec cluster;
     private volatile Reconcilers reconcilers;
 
@@ -76,6 +79,7 @@ public final class Manager implements Closeable {
     /** Loads the view, adopts (or writes) the cluster record and joins the election. */
     public void start() {
         lifecycle.start();
+        metrics.gauge("shoal_controlplane_leader_epoch", "The epoch this manager last led (0: never)", () -> epoch);
         store.start();
         cluster = store.initCluster(wanted);
         election.start();
@@ -102,6 +106,11 @@ public final class Manager implements Closeable {
         return election.isLeader() && reconcilers != null;
     }
 
+    /** This manager's counters and gauges (the orchestrator's while it leads, the API's). */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** The settings in effect (from {@code /shoal/cluster}). */
     public ClusterSpec cluster() {
         return cluster;
@@ -109,7 +118,11 @@ public final class Manager implements Closeable {
 
     private void lead(Fence fence) {
         stopLeading();
-        Orchestrator orchestrator = new Orchestrator(store, fence, new Allocator(cluster), Scheduler.defaults(), clock);
+        Orchestrator orchestrator =
+                new Orchestrator(store, fence, new Allocator(cluster), Scheduler.defaults(), clock, metrics);
+        metrics.counter("shoal_controlplane_leader_terms_total", "Terms this manager won")
+                .increment();
+        epoch = fence.epoch();
         MembershipWatcher membership = new MembershipWatcher(store, fence, grace, clock, orchestrator::nodeLost);
         orchestrator.start();
         membership.start();

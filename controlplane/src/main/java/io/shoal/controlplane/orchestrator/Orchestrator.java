@@ -2,6 +2,7 @@ package io.shoal.controlplane.orchestrator;
 
 import io.shoal.controlplane.Lifecycle;
 import io.shoal.controlplane.allocator.Allocator;
+import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Decision;
 import io.shoal.controlplane.scheduler.NodeInfo;
 import io.shoal.controlplane.scheduler.Scheduler;
@@ -35,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +75,9 @@ public final class Orchestrator implements Closeable {
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private final List<Store.Subscription> subscriptions = new ArrayList<>();
     private final Map<String, Instant> lostNodes = new ConcurrentHashMap<>();
+    private final Updater updater;
+    private final Metrics metrics;
+    private final LongAdder batches;
 
     /**
      * @param store a started store
@@ -82,6 +87,24 @@ public final class Orchestrator implements Closeable {
      * @param clock time for statuses
      */
     public Orchestrator(Store store, Fence fence, Allocator allocator, Scheduler scheduler, Clock clock) {
+        this(store, fence, allocator, scheduler, clock, new Metrics());
+    }
+
+    /**
+     * @param store a started store
+     * @param fence the leader's fence for this term (null only for single-manager tests)
+     * @param allocator the allocator; {@link #start} restores it from the store
+     * @param scheduler the scheduler
+     * @param clock time for statuses
+     * @param metrics where passes, tasks created and update batches are counted
+     */
+    public Orchestrator(
+            Store store, Fence fence, Allocator allocator, Scheduler scheduler, Clock clock, Metrics metrics) {
+        this.metrics = metrics;
+        LongAdder batches =
+                metrics.counter("shoal_controlplane_update_batches_total", "Rolling update batches started");
+        this.batches = batches;
+        this.updater = new Updater(clock, this::wakeAt);
         this.store = store;
         this.fence = fence;
         this.allocator = allocator;
@@ -196,16 +219,45 @@ public final class Orchestrator implements Closeable {
         try {
             Service current = allocateEndpoint(s, service, plan);
             List<Task> tasks = s.tasksOf(current.id());
-            if (current.spec().mode().global()) {
-                planGlobal(s, current, tasks, plan);
-            } else {
-                planReplicated(s, current, tasks, plan);
+            Service checked = updater.check(s, current, tasks);
+            if (checked != current) {
+                plan.serviceUpdate = checked;
+                if (!checked.spec().equals(current.spec())) {
+                    // Rolled back: the tasks are planned against the restored spec in the next pass.
+                    writeInChunks(plan);
+                    log.info(
+                            "orchestrator: service {}: {}",
+                            service.spec().name(),
+                            checked.updateStatus().message());
+                    return true;
+                }
+                current = checked;
+            }
+            List<Updater.Slot> slots = current.spec().mode().global()
+                    ? planGlobal(s, current, tasks, plan)
+                    : planReplicated(s, current, tasks, plan);
+            Service svc = current;
+            Service rolled = updater.roll(
+                    s,
+                    current,
+                    slots,
+                    plan,
+                    slot -> newTask(
+                            svc, slot.slot(), slot.nodeId(), slot.history().size()));
+            if (rolled != current) {
+                plan.serviceUpdate = rolled;
+                current = rolled;
             }
             schedulePending(s, current, tasks, plan);
             if (plan.isEmpty()) {
                 return true;
             }
             writeInChunks(plan);
+            metrics.counter("shoal_controlplane_tasks_created_total", "Tasks created by the orchestrator")
+                    .add(plan.creates.size());
+            if (plan.updateBatch) {
+                batches.increment();
+            }
             log.info(
                     "orchestrator: service {}: {} new tasks, {} task updates",
                     service.spec().name(),
@@ -233,24 +285,28 @@ public final class Orchestrator implements Closeable {
         return updated;
     }
 
-    private void planReplicated(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+    private List<Updater.Slot> planReplicated(Snapshot s, Service service, List<Task> tasks, Plan plan) {
         long replicas = service.spec().mode().replicas();
         Map<Integer, List<Task>> bySlot = new HashMap<>();
         for (Task t : tasks) {
             bySlot.computeIfAbsent(t.slot(), k -> new ArrayList<>()).add(t);
         }
+        List<Updater.Slot> slots = new ArrayList<>();
         for (int slot = 1; slot <= replicas; slot++) {
             List<Task> history = bySlot.getOrDefault(slot, List.of());
             fill(s, service, history, slot, "", plan);
+            slots.add(new Updater.Slot(slot, "", history));
         }
         for (Task t : tasks) {
             if (t.slot() > replicas && s.live(t)) {
                 plan.shutdown(t, "scaled down");
             }
         }
+        return slots;
     }
 
-    private void planGlobal(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+    private List<Updater.Slot> planGlobal(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+        List<Updater.Slot> slots = new ArrayList<>();
         Map<String, List<Task>> byNode = new HashMap<>();
         for (Task t : tasks) {
             byNode.computeIfAbsent(t.nodeId(), k -> new ArrayList<>()).add(t);
@@ -263,6 +319,7 @@ public final class Orchestrator implements Closeable {
             List<Task> history = byNode.getOrDefault(node.id(), List.of());
             if (eligible) {
                 fill(s, service, history, 0, node.id(), plan);
+                slots.add(new Updater.Slot(0, node.id(), history));
             } else if (node.status().state() == NodeState.READY || lostNodes.containsKey(node.id())) {
                 // Drained, constrained out or lost: the node's task stops (a paused node keeps its
                 // tasks; a node that is down but within its grace period keeps them too).
@@ -273,6 +330,7 @@ public final class Orchestrator implements Closeable {
                 }
             }
         }
+        return slots;
     }
 
     /** Keeps one live task in a slot (or on a node, for global services). */
@@ -285,10 +343,13 @@ public final class Orchestrator implements Closeable {
                     .max(Comparator.comparing((Task t) -> t.meta().createdAt()).thenComparing(Task::id))
                     .orElse(null);
             // The restart policy governs tasks that ended by themselves, not ones we shut down.
+            // A slot whose last task ran an older spec is refilled by the update (or rollback)
+            // whatever the restart policy says.
             if (last != null
                     && live.isEmpty()
                     && last.desiredState() == TaskState.RUNNING
                     && s.observed(last).isTerminal()
+                    && Updater.current(service, last)
                     && !restartDue(s, service, history, last)) {
                 return;
             }
@@ -323,11 +384,14 @@ public final class Orchestrator implements Closeable {
         Instant now = clock.instant();
         if (policy.maxAttempts() > 0) {
             Instant since = policy.window().isZero() ? Instant.MIN : now.minus(policy.window());
-            Instant first = history.stream()
+            // Restarts of this spec only: an update's replacements are not restarts.
+            List<Task> sameSpec =
+                    history.stream().filter(t -> t.spec().equals(last.spec())).toList();
+            Instant first = sameSpec.stream()
                     .map(t -> t.meta().createdAt())
                     .min(Comparator.naturalOrder())
                     .orElse(now);
-            long restarts = history.stream()
+            long restarts = sameSpec.stream()
                     .map(t -> t.meta().createdAt())
                     .filter(at -> at.isAfter(first) && !at.isBefore(since))
                     .count();

@@ -27,6 +27,8 @@ final class Plan {
     private final Map<String, List<Runnable>> undo = new LinkedHashMap<>();
     private final Set<String> committed = new HashSet<>();
     Service serviceUpdate;
+    /** True when this plan starts a batch of a rolling update (counted once stored). */
+    boolean updateBatch;
 
     /** One write and its key for undo: "service" or a task id. */
     record Op(String key, Function<StoreTransaction, StoreTransaction> write) {}
