@@ -40,12 +40,17 @@ PROXY=198.18.0.1
 BACKEND=198.18.0.11
 
 say() { printf '%s\n' "$*" >&2; }
-die() { say "run.sh: $*"; exit 1; }
+die() {
+  say "run.sh: $*"
+  local f
+  for f in "$tmp"/*.log; do [[ -s $f ]] && say "--- $f" && tail -5 "$f" >&2; done
+  exit 1
+}
 
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  exec 7>&- 2>/dev/null || true
+  { exec 7>&-; } 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 0.5
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
@@ -120,7 +125,7 @@ table ip bench {
 EOF
 }
 
-start_bg() { # pidvar log ns cmd...
+start_bg() { # log ns-suffix cmd... (sets last_pid)
   local log=$1 name=$prefix$2
   shift 2
   ip netns exec "$name" "$@" >"$log" 2>&1 &
@@ -157,7 +162,7 @@ EOF
   cat >"$tmp/haproxy.cfg" <<EOF
 global
   nbthread $HAPROXY_THREADS
-  maxconn 20000
+  maxconn 4096
 defaults
   mode tcp
   timeout connect 5s
@@ -174,15 +179,22 @@ EOF
   start_bg "$tmp/haproxy.log" p haproxy -db -f "$tmp/haproxy.cfg"
   haproxy_pid=$last_pid
   mkfifo "$tmp/mesh.in"
-  start_bg "$tmp/mesh.log" p "$JAVA" -Xms256m -Xmx256m -cp "$mesh_cp" io.shoal.ingress.netns.MeshNode \
-    $PROXY "$SHOAL_THREADS" $BACKEND tcp:8080:80:none tcp:5203:5201:none <"$tmp/mesh.in"
-  mesh_pid=$last_pid
-  exec 7>"$tmp/mesh.in" # keeps the mesh's stdin open until we exit
+  # Opened read-write here so that neither side blocks in open(); it keeps the mesh's stdin open
+  # until we exit.
+  exec 7<>"$tmp/mesh.in"
+  # Not through start_bg: a background command's stdin is /dev/null unless redirected on it.
+  ip netns exec "$prefix"p "$JAVA" -Xms256m -Xmx256m ${SHOAL_JAVA_OPTS:-} -cp "$mesh_cp" \
+    io.shoal.ingress.netns.MeshNode $PROXY "$SHOAL_THREADS" $BACKEND tcp:8080:80:none tcp:5203:5201:none \
+    <"$tmp/mesh.in" >"$tmp/mesh.log" 2>&1 &
+  mesh_pid=$!
+  pids+=("$mesh_pid")
   local i
   for i in $(seq 1 300); do grep -q '^READY' "$tmp/mesh.log" && break; sleep 0.2; done
   grep -q '^READY' "$tmp/mesh.log" || die "the mesh did not start: $(cat "$tmp/mesh.log")"
   wait_port b $BACKEND 80
   wait_port p $PROXY 8081
+  wait_port p $PROXY 8080
+  kill -0 "$mesh_pid" || die "the mesh exited"
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
