@@ -6,6 +6,7 @@ import io.shoal.ingress.policy.PortKey;
 import io.shoal.ingress.policy.PortPolicy;
 import io.shoal.ingress.policy.ProxyProtocol;
 import io.shoal.ingress.support.Tables;
+import io.shoal.ingress.transport.Transport;
 import io.shoal.model.PortConfig;
 import io.shoal.model.Protocol;
 import io.shoal.model.table.ServiceEntry;
@@ -34,6 +35,7 @@ import java.util.Locale;
  * metrics} prints the snapshot then {@code END}, {@code memory} prints {@code MEMORY
  * heap_used_bytes=… heap_committed_bytes=…} after a full GC, {@code quit} exits (so does the end
  * of stdin). It prints {@code READY} once listening and {@code UPDATED} after each table change.
+ * {@code -Dshoal.ingress.transport=io_uring|epoll|nio} picks the transport (default: the best).
  */
 public final class MeshNode {
     private MeshNode() {}
@@ -91,6 +93,7 @@ public final class MeshNode {
                 .ingressNetworkId(Tables.INGRESS)
                 .bindAddress(bind)
                 .threads(threads)
+                .transport(transport())
                 .policies(policies)
                 .build()
                 .start()) {
@@ -125,6 +128,12 @@ public final class MeshNode {
                 System.out.flush();
             }
         }
+    }
+
+    /** {@code -Dshoal.ingress.transport=io_uring|epoll|nio}, else the best available. */
+    private static Transport transport() {
+        String name = System.getProperty("shoal.ingress.transport");
+        return name == null ? Transport.best() : Transport.parse(name).ensureAvailable();
     }
 
     private static void install(RoutingMesh mesh, long version, List<PortConfig> ports, List<InetAddress> backends) {
