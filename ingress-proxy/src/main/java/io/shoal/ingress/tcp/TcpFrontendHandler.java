@@ -86,6 +86,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 .channelFactory(port.transport().socketChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                // Each chunk is relayed as soon as it arrives; Nagle would hold small replies
+                // behind the ACK of the previous segment.
+                .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, policy.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
