@@ -3,8 +3,10 @@ package io.shoal.agent;
 import io.shoal.agent.exec.DockerExecutor;
 import io.shoal.agent.exec.Executor;
 import io.shoal.agent.exec.ProcessExecutor;
+import io.shoal.controlplane.join.JoinTokens;
 import io.shoal.controlplane.store.Layout;
 import io.shoal.model.Member;
+import io.shoal.model.NodeRole;
 import io.shoal.model.Resources;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -68,7 +70,10 @@ public final class Shoald implements Callable<Integer> {
     @Option(names = "--session-timeout", defaultValue = "10s", description = "ZooKeeper session timeout, e.g. 10s.")
     String sessionTimeout;
 
-    @Option(names = "--join-token", description = "The cluster's join token (see the README: verification).")
+    @Option(
+            names = "--join-token",
+            description = "The cluster's worker or manager join token; checked against the digests the"
+                    + " managers stored before this node joins.")
     String joinToken;
 
     public static void main(String[] args) {
@@ -80,13 +85,6 @@ public final class Shoald implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (joinToken != null) {
-            // Accepting a token we cannot check would pretend a security we do not have.
-            return fail(
-                    2,
-                    "--join-token: this shoald cannot verify join tokens yet (the control plane has no"
-                            + " verification API in this build); start it without --join-token");
-        }
         try {
             return run();
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -121,6 +119,15 @@ public final class Shoald implements Callable<Integer> {
         if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
             client.close();
             return fail(1, "no ZooKeeper connection to " + zookeeper + " within 30 s");
+        }
+        if (joinToken != null) {
+            try {
+                NodeRole role = JoinTokens.load(client, layout).verify(joinToken);
+                spec.commandLine().getOut().println("shoald: join token accepted (" + role + " token)");
+            } catch (RuntimeException e) {
+                client.close();
+                return fail(1, e.getMessage());
+            }
         }
         ShoalAgent agent = new ShoalAgent(client, layout, member, executor, Duration.ofSeconds(2));
         CountDownLatch stopped = new CountDownLatch(1);

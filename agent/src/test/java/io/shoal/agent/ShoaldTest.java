@@ -3,13 +3,19 @@ package io.shoal.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shoal.controlplane.join.JoinTokens;
+import io.shoal.controlplane.store.Layout;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The command line of {@code shoald}, without starting anything. */
+/** The command line of {@code shoald}: options and the join-token check against a real ZooKeeper. */
 class ShoaldTest {
     private static String[] run(String... args) {
         StringWriter err = new StringWriter();
@@ -37,10 +43,24 @@ class ShoaldTest {
     }
 
     @Test
-    void aJoinTokenIsRefusedRatherThanAcceptedUnchecked() {
-        String[] r = run("--node-id", "n1", "--zookeeper", "127.0.0.1:1", "--join-token", "SWMTKN-1-abc");
-        assertThat(r[0]).isEqualTo("2");
-        assertThat(r[1]).contains("--join-token: this shoald cannot verify join tokens yet");
+    void aWrongOrMalformedJoinTokenIsRefusedWithAClearMessage() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+                CuratorFramework client =
+                        CuratorFrameworkFactory.newClient(zk.getConnectString(), new ExponentialBackoffRetry(100, 3))) {
+            client.start();
+            JoinTokens.Tokens tokens =
+                    JoinTokens.init(client, new Layout("/shoal")).orElseThrow();
+
+            String[] malformed = run("--node-id", "n1", "--zookeeper", zk.getConnectString(), "--join-token", "abc");
+            assertThat(malformed[0]).isEqualTo("1");
+            assertThat(malformed[1]).contains("join token: expected SHOALTKN-1-<worker|manager>-<64 hex digits>");
+
+            String wrong = tokens.worker().substring(0, tokens.worker().length() - 1)
+                    + (tokens.worker().endsWith("0") ? "1" : "0");
+            String[] refused = run("--node-id", "n1", "--zookeeper", zk.getConnectString(), "--join-token", wrong);
+            assertThat(refused[0]).isEqualTo("1");
+            assertThat(refused[1]).contains("join token: not valid for this cluster");
+        }
     }
 
     @Test
