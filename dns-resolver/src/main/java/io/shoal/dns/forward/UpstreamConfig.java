@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param servers upstream resolvers, tried in order (a failing one is skipped for {@code downFor})
  * @param attemptTimeout how long one upstream gets before the next is tried (default 700 ms)
- * @param budget how long a client waits in total before it gets SERVFAIL (default 1800 ms, so
+ * @param budget how long a client waits in total before it gets SERVFAIL (default 1500 ms, so
  *     that with no upstream reachable the answer comes within 2 s; Docker waits up to 3 × 4 s)
  * @param maxInFlight cap on queries waiting for an upstream; beyond it new ones get SERVFAIL at
  *     once (default 4096)
@@ -66,7 +66,7 @@ public record UpstreamConfig(
         return new UpstreamConfig(
                 servers,
                 Duration.ofMillis(700),
-                Duration.ofMillis(1800),
+                Duration.ofMillis(1500),
                 4096,
                 Duration.ofSeconds(5),
                 CacheConfig.DEFAULTS);
