@@ -286,6 +286,34 @@ abstract class DnsServerBehaviour {
     }
 
     @Test
+    void queriesLargerThanTheUdpCapAreAnsweredAndDoNotDisturbOthers() throws IOException {
+        // On epoll the server reads in batches (recvmmsg) into udpCap-sized slots: a bigger datagram
+        // is cut there. Either way it gets an answer (NOERROR, or FORMERR when cut) and nothing else
+        // is lost or mixed up.
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            socket.setSoTimeout(2000);
+            byte[] valid = Dns.query("web", Type.A);
+            for (int i = 0; i < 20; i++) {
+                byte[] big = java.util.Arrays.copyOf(Dns.query("web", Type.A), 4000);
+                big[0] = 0x7F;
+                big[1] = (byte) i;
+                valid[0] = 0x3F;
+                valid[1] = (byte) i;
+                send(socket, big);
+                send(socket, valid);
+                Map<Integer, Message> replies = new HashMap<>();
+                for (int k = 0; k < 2; k++) {
+                    Message m = receive(socket);
+                    replies.put(m.getHeader().getID(), m);
+                }
+                assertThat(replies).containsKeys(id(big), id(valid));
+                assertThat(replies.get(id(big)).getRcode()).isIn(Rcode.NOERROR, Rcode.FORMERR);
+                assertThat(Dns.addresses(replies.get(id(valid)))).containsExactly("100.64.0.2");
+            }
+        }
+    }
+
+    @Test
     void oneTcpConnectionCarriesSeveralQueries() throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(front.localAddress(), 2000);
