@@ -12,10 +12,15 @@ cd "$(dirname "$0")"
 
 started=$(date +%s)
 echo "== Shoal test suite ($(date -u '+%Y-%m-%d %H:%M:%S UTC'), CI=${CI:-unset})"
-echo "== 1/2 provisioning"
+echo "== 1/3 provisioning"
 testbed/provision.sh
 
-echo "== 2/2 mvn -B verify (all modules, unit + integration tests)"
+# The VM testbed's Debian image (real kernels with IPVS, testbed/vm) is built here, outside any
+# test's time limit: a few minutes the first time, cached by recipe afterwards.
+echo "== 2/3 VM testbed image (cached by recipe)"
+testbed/vm/image.sh
+
+echo "== 3/3 mvn -B verify (all modules, unit + integration tests)"
 status=0
 # sed: Maven 3.8 prints bare colour resets even in batch mode; keep the log plain.
 mvn -B verify "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' || status=$?
