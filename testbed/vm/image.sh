@@ -17,7 +17,7 @@ CACHE=${SHOAL_VM_CACHE:-/var/cache/shoal/vm}
 SUITE=bookworm
 # linux-image-amd64: the same image boots under KVM/qemu on users' machines. Under
 # user-mode-linux the guest mounts the host's UML modules (/usr/lib/uml/modules) instead.
-PACKAGES=(linux-image-amd64 kmod ipvsadm iproute2 nftables openjdk-17-jre-headless procps
+PACKAGES=(linux-image-amd64 kmod ipvsadm iproute2 nftables openjdk-17-jre-headless procps python3
   busybox-static socat curl)
 HOST_PACKAGES=(debootstrap e2fsprogs)
 
