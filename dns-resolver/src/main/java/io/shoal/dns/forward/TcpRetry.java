@@ -11,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.shoal.dns.transport.SocketNamespace;
 import io.shoal.dns.transport.Transport;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +24,12 @@ import java.util.function.Consumer;
 final class TcpRetry {
     private final Transport transport;
     private final EventLoop loop;
+    private final SocketNamespace namespace;
 
-    TcpRetry(Transport transport, EventLoop loop) {
+    TcpRetry(Transport transport, EventLoop loop, SocketNamespace namespace) {
         this.transport = transport;
         this.loop = loop;
+        this.namespace = namespace;
     }
 
     /**
@@ -48,9 +51,33 @@ final class TcpRetry {
         ByteBuf framed = ByteBufAllocator.DEFAULT.ioBuffer(query.readableBytes() + 2);
         framed.writeShort(query.readableBytes());
         framed.writeBytes(query, query.readerIndex(), query.readableBytes());
+        if (namespace == SocketNamespace.HOST) {
+            connect(upstream, framed, timeoutNanos, once, transport.newSocketChannel());
+            return;
+        }
+        // Entering another namespace takes a thread of its own (setns): never the event loop's.
+        Thread opener = new Thread(
+                () -> {
+                    try {
+                        Channel ch = namespace.open(transport::newSocketChannel);
+                        loop.execute(() -> connect(upstream, framed, timeoutNanos, once, ch));
+                    } catch (RuntimeException e) {
+                        loop.execute(() -> {
+                            framed.release();
+                            once.accept(null);
+                        });
+                    }
+                },
+                "shoal-dns-tcp-retry");
+        opener.setDaemon(true);
+        opener.start();
+    }
+
+    private void connect(
+            InetSocketAddress upstream, ByteBuf framed, long timeoutNanos, Consumer<ByteBuf> once, Channel channel) {
         ChannelFuture connect = new Bootstrap()
                 .group(loop)
-                .channelFactory(() -> (Channel) transport.newSocketChannel())
+                .channelFactory(() -> channel)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)))
                 .handler(new ChannelInitializer<>() {

@@ -1,5 +1,6 @@
 package io.shoal.dns.forward;
 
+import io.shoal.dns.transport.SocketNamespace;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.List;
  *     once (default 4096)
  * @param downFor how long an upstream that timed out is tried last (default 5 s)
  * @param cache the cache of upstream answers
+ * @param namespace where the forwarder's sockets are created (default {@link SocketNamespace#HOST},
+ *     the agent's own namespace, where the host's resolvers are reachable)
  */
 public record UpstreamConfig(
         List<InetSocketAddress> servers,
@@ -22,7 +25,19 @@ public record UpstreamConfig(
         Duration budget,
         int maxInFlight,
         Duration downFor,
-        CacheConfig cache) {
+        CacheConfig cache,
+        SocketNamespace namespace) {
+
+    /** With the sockets in the caller's own namespace. */
+    public UpstreamConfig(
+            List<InetSocketAddress> servers,
+            Duration attemptTimeout,
+            Duration budget,
+            int maxInFlight,
+            Duration downFor,
+            CacheConfig cache) {
+        this(servers, attemptTimeout, budget, maxInFlight, downFor, cache, SocketNamespace.HOST);
+    }
 
     public UpstreamConfig {
         if (servers == null) {
@@ -41,6 +56,9 @@ public record UpstreamConfig(
         if (cache == null) {
             throw new IllegalArgumentException("cache must not be null (use CacheConfig.DEFAULTS)");
         }
+        if (namespace == null) {
+            throw new IllegalArgumentException("namespace must not be null (use SocketNamespace.HOST)");
+        }
     }
 
     /** The defaults above for the given servers. */
@@ -55,11 +73,16 @@ public record UpstreamConfig(
     }
 
     public UpstreamConfig withTimeouts(Duration attemptTimeout, Duration budget) {
-        return new UpstreamConfig(servers, attemptTimeout, budget, maxInFlight, downFor, cache);
+        return new UpstreamConfig(servers, attemptTimeout, budget, maxInFlight, downFor, cache, namespace);
     }
 
     public UpstreamConfig withCache(CacheConfig c) {
-        return new UpstreamConfig(servers, attemptTimeout, budget, maxInFlight, downFor, c);
+        return new UpstreamConfig(servers, attemptTimeout, budget, maxInFlight, downFor, c, namespace);
+    }
+
+    /** Forwarder sockets created in {@code ns} (e.g. a node namespace in the testbed). */
+    public UpstreamConfig withNamespace(SocketNamespace ns) {
+        return new UpstreamConfig(servers, attemptTimeout, budget, maxInFlight, downFor, cache, ns);
     }
 
     private static void positive(String field, Duration d) {

@@ -103,14 +103,14 @@ public final class UpstreamForwarder implements Closeable {
             closeSockets();
             throw e;
         }
-        this.tcp = new TcpRetry(transport, loop);
+        this.tcp = new TcpRetry(transport, loop, config.namespace());
         this.cache = new ResponseCache(config.cache());
     }
 
     private Channel openSocket(Transport transport) {
         return new Bootstrap()
                 .group(loop)
-                .channelFactory(transport::newDatagramChannel)
+                .channelFactory(() -> config.namespace().open(transport::newDatagramChannel))
                 .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {

@@ -54,6 +54,24 @@ public final class Dig {
         return run(new ArrayList<>(List.of("ip", "netns", "exec", netns, DIG.toString())), name, type, options);
     }
 
+    /** Runs dig inside network namespace {@code netns}, asking {@code server}. */
+    public static Result askInNetns(
+            String netns, InetSocketAddress server, String name, String type, String... options) {
+        return run(
+                new ArrayList<>(List.of(
+                        "ip",
+                        "netns",
+                        "exec",
+                        netns,
+                        DIG.toString(),
+                        "@" + server.getAddress().getHostAddress(),
+                        "-p",
+                        Integer.toString(server.getPort()))),
+                name,
+                type,
+                options);
+    }
+
     private static Result run(List<String> cmd, String name, String type, String... options) {
         cmd.addAll(List.of("+tries=1", "+time=3", "+nocookie", name, type));
         cmd.addAll(Arrays.asList(options));

@@ -32,6 +32,15 @@ public final class Unbound implements AutoCloseable {
 
     /** Starts unbound on {@code address} serving {@code localData} (unbound local-data lines). */
     public static Unbound start(InetSocketAddress address, String zone, List<String> localData) throws IOException {
+        return start(null, address, zone, localData);
+    }
+
+    /**
+     * Starts unbound inside the named network namespace {@code netns} (null: this one), listening on
+     * {@code address} there; readiness is checked by dig run in the same namespace.
+     */
+    public static Unbound start(String netns, InetSocketAddress address, String zone, List<String> localData)
+            throws IOException {
         Requirements.require(Files.isExecutable(UNBOUND), "unbound (apt-get install unbound)");
         Path dir = Files.createTempDirectory("shoal-dns-unbound-");
         StringBuilder conf = new StringBuilder();
@@ -49,6 +58,7 @@ public final class Unbound implements AutoCloseable {
                 .append("  pidfile: \"\"\n  use-syslog: no\n  logfile: \"\"\n  verbosity: 0\n")
                 .append("  do-ip6: no\n  num-threads: 1\n")
                 .append("  access-control: 127.0.0.0/8 allow\n")
+                .append("  access-control: 198.18.0.0/16 allow\n")
                 .append("  module-config: \"iterator\"\n")
                 .append("  local-zone: \".\" static\n")
                 .append("  local-zone: \"")
@@ -60,7 +70,13 @@ public final class Unbound implements AutoCloseable {
         conf.append("remote-control:\n  control-enable: no\n");
         Path file = dir.resolve("unbound.conf");
         Files.writeString(file, conf);
-        Process p = new ProcessBuilder(UNBOUND.toString(), "-d", "-c", file.toString())
+        List<String> cmd = new java.util.ArrayList<>();
+        if (netns != null) {
+            // nsenter execs unbound: the process we hold (and kill) is unbound itself.
+            cmd.addAll(List.of("nsenter", "--net=/run/netns/" + netns));
+        }
+        cmd.addAll(List.of(UNBOUND.toString(), "-d", "-c", file.toString()));
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("unbound.log").toFile())
                 .start();
@@ -72,7 +88,10 @@ public final class Unbound implements AutoCloseable {
                         if (!p.isAlive()) {
                             throw new AssertionError("unbound exited: " + Files.readString(dir.resolve("unbound.log")));
                         }
-                        return Dig.ask(address, zone, "SOA").status().equals("NOERROR");
+                        Dig.Result soa = netns == null
+                                ? Dig.ask(address, zone, "SOA")
+                                : Dig.askInNetns(netns, address, zone, "SOA");
+                        return soa.status().equals("NOERROR");
                     });
         } catch (RuntimeException | AssertionError e) {
             u.close();
