@@ -102,8 +102,8 @@ run() { # name client_ns server_ns server_ip -> Gbit/s (receiver side)
   python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))' <<<"$json"
 }
 
-declare -A SUM=([underlay]=0 [hand]=0 [shoal]=0)
-echo "run  order   underlay  hand  shoal  (Gbit/s, iperf3 -t $SECS, 1 stream)"
+RESULTS=()
+echo "run  order   underlay  hand  shoal  shoal/hand  (Gbit/s, iperf3 -t $SECS, 1 stream)"
 for rep in $(seq "$REPS"); do
   if (( rep % 2 )); then order="underlay hand shoal"; else order="shoal hand underlay"; fi
   declare -A G=()
@@ -113,13 +113,17 @@ for rep in $(seq "$REPS"); do
       hand)     G[$t]=$(run hand $C1 $C2 100.64.1.3) ;;
       shoal)    G[$t]=$(run shoal $C1 $C2 100.64.2.3) ;;
     esac
-    SUM[$t]=$(python3 -c "print(${SUM[$t]} + ${G[$t]})")
   done
-  printf '%-4s %-5s  %8s  %5s  %5s\n' "$rep" "$( ((rep % 2)) && echo U-H-S || echo S-H-U)" "${G[underlay]}" "${G[hand]}" "${G[shoal]}"
+  printf '%-4s %-5s  %8s  %5s  %5s  %10s\n' "$rep" "$( ((rep % 2)) && echo U-H-S || echo S-H-U)" \
+    "${G[underlay]}" "${G[hand]}" "${G[shoal]}" "$(python3 -c "print('%.3f' % (${G[shoal]} / ${G[hand]}))")"
+  RESULTS+=("${G[underlay]},${G[hand]},${G[shoal]}")
 done
-python3 - "${SUM[underlay]}" "${SUM[hand]}" "${SUM[shoal]}" "$REPS" <<'PY'
-import sys
-u, h, s, n = (float(x) for x in sys.argv[1:])
-print("mean     underlay %.2f  hand %.2f  shoal %.2f Gbit/s over %d paired run(s)" % (u/n, h/n, s/n, n))
-print("ratio    shoal/hand %.3f (goal >= 0.97)   hand/underlay %.3f   shoal/underlay %.3f" % (s/h, h/u, s/u))
+python3 - "${RESULTS[@]}" <<'PY'
+import statistics, sys
+runs = [tuple(float(x) for x in r.split(",")) for r in sys.argv[1:]]
+u, h, s = (sum(col) / len(runs) for col in zip(*runs))
+print("mean     underlay %.2f  hand %.2f  shoal %.2f Gbit/s over %d paired run(s)" % (u, h, s, len(runs)))
+print("ratio    shoal/hand %.3f (goal >= 0.97)   hand/underlay %.3f   shoal/underlay %.3f   (of the means)" % (s/h, h/u, s/u))
+print("spread   per-run shoal/hand %s; median %.3f" % (
+    " ".join("%.2f" % (r[2] / r[1]) for r in runs), statistics.median(r[2] / r[1] for r in runs)))
 PY
