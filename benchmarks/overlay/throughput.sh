@@ -22,10 +22,12 @@ CP=$(shoal_classpath)
 
 P=ob$(printf '%04x' $((RANDOM % 65536)))   # per-run prefix of every namespace
 F=${P}f; H1=${P}h1; H2=${P}h2; C1=${P}c1; C2=${P}c2; X1=${P}x1; X2=${P}x2
-PIDS=()
 cleanup() {
   set +e
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  # iperf3 servers start inside $(...) subshells, so find them by namespace (only ours: per-run prefix).
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+  done
   timeout 60 java -cp "$CP" "$ROOT/benchmarks/overlay/ShoalOverlay.java" teardown $H1 198.18.0.1 eth0 ${P}a >/dev/null 2>&1
   timeout 60 java -cp "$CP" "$ROOT/benchmarks/overlay/ShoalOverlay.java" teardown $H2 198.18.0.2 eth0 ${P}b >/dev/null 2>&1
   for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do
@@ -88,7 +90,7 @@ done
 run() { # name client_ns server_ns server_ip -> Gbit/s (receiver side)
   local name=$1 cns=$2 sns=$3 sip=$4
   ip netns exec "$sns" timeout $((SECS + 30)) iperf3 -s -1 -B "$sip" >/dev/null 2>&1 &
-  local spid=$!; PIDS+=("$spid")
+  local spid=$!
   local ok=
   for _ in $(seq 50); do
     if ip netns exec "$sns" ss -ltn 2>/dev/null | grep -q "$sip:5201"; then ok=1; break; fi
