@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Programming speed: N remote endpoints (neighbour + FDB entry each) into one overlay network's
 # fresh sandbox, by Shoal (OverlayDriver.syncRemotes), by netlink's executeAll alone, and by
-# `ip -batch` + `bridge -batch`, alternating in one JVM run (RemoteProgramming.java).
+# `ip -batch` + `bridge -batch`, alternating in one JVM run (io.shoal.benchmarks.overlay.RemoteProgramming).
 #
 # Usage: sudo benchmarks/overlay/programming.sh [COUNT=10000] [REPS=5]
 set -euo pipefail
@@ -33,5 +33,5 @@ ip -n "$H" link add eth0 type veth peer name eth0p
 ip -n "$H" addr add 198.18.0.1/16 dev eth0
 ip -n "$H" link set eth0 up
 
-timeout 600 java -Xmx512m -cp "$CP" "$ROOT/benchmarks/overlay/RemoteProgramming.java" \
+timeout 600 java -Xmx512m -cp "$CP" io.shoal.benchmarks.overlay.RemoteProgramming \
   "$H" 198.18.0.1 eth0 "${P}s" "$WORK" "$COUNT" "$REPS"

@@ -28,8 +28,8 @@ cleanup() {
   for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
   done
-  timeout 60 java -cp "$CP" "$ROOT/benchmarks/overlay/ShoalOverlay.java" teardown $H1 198.18.0.1 eth0 ${P}a >/dev/null 2>&1
-  timeout 60 java -cp "$CP" "$ROOT/benchmarks/overlay/ShoalOverlay.java" teardown $H2 198.18.0.2 eth0 ${P}b >/dev/null 2>&1
+  timeout 60 java -cp "$CP" io.shoal.benchmarks.overlay.ShoalOverlay teardown $H1 198.18.0.1 eth0 ${P}a >/dev/null 2>&1
+  timeout 60 java -cp "$CP" io.shoal.benchmarks.overlay.ShoalOverlay teardown $H2 198.18.0.2 eth0 ${P}b >/dev/null 2>&1
   for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do
     for l in $(ip -n "$ns" -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -v '^lo$'); do
       ip -n "$ns" link del "$l" 2>/dev/null
@@ -82,7 +82,7 @@ done
 # --- Shoal-built overlay (OverlayDriver), eth1 in the same containers -----------------------------
 for i in 1 2; do
   r=$((3 - i)); pre=${P}$( [[ $i == 1 ]] && echo a || echo b)
-  timeout 120 java -cp "$CP" "$ROOT/benchmarks/overlay/ShoalOverlay.java" setup ${P}h$i 198.18.0.$i eth0 "$pre" \
+  timeout 120 java -cp "$CP" io.shoal.benchmarks.overlay.ShoalOverlay setup ${P}h$i 198.18.0.$i eth0 "$pre" \
     ovbench 200 100.64.2.0/24 /run/netns/${P}c$i eth1 100.64.2.$((i + 1))/24 100.64.2.$((r + 1))@198.18.0.$r
 done
 

@@ -76,11 +76,12 @@ public final class RemoteProgramming {
                         String way = ways.get(w);
                         String id = way.charAt(0) + "r" + rep;
                         driver.ensureNetwork(id, 100 + rep * 10 + w, SUBNET);
-                        double ms = switch (way) {
-                            case "shoal" -> timeShoal(driver, id, remotes);
-                            case "netlink" -> timeNetlink(driver.sandboxName(id), remotes);
-                            default -> timeIp(driver.sandboxName(id), neigh, fdb);
-                        };
+                        double ms =
+                                switch (way) {
+                                    case "shoal" -> timeShoal(driver, id, remotes);
+                                    case "netlink" -> timeNetlink(driver.sandboxName(id), remotes);
+                                    default -> timeIp(driver.sandboxName(id), neigh, fdb);
+                                };
                         Set<Remote> programmed = driver.remotes(id);
                         if (!programmed.equals(remotes)) {
                             throw new IllegalStateException(way + " run " + rep + " programmed " + programmed.size()
@@ -99,9 +100,15 @@ public final class RemoteProgramming {
         double ip = median(times.get("ip"));
         System.out.printf(
                 "median   shoal %.0f ms   netlink %.0f ms   ip %.0f ms   (first run: %.0f / %.0f / %.0f)%n",
-                shoal, netlink, ip, times.get("shoal").get(0), times.get("netlink").get(0), times.get("ip").get(0));
+                shoal,
+                netlink,
+                ip,
+                times.get("shoal").get(0),
+                times.get("netlink").get(0),
+                times.get("ip").get(0));
         System.out.printf(
-                "ratio    time_ip/time_shoal %.2f (goal >= 1.0)   time_ip/time_netlink %.2f%n", ip / shoal, ip / netlink);
+                "ratio    time_ip/time_shoal %.2f (goal >= 1.0)   time_ip/time_netlink %.2f%n",
+                ip / shoal, ip / netlink);
     }
 
     private static double timeShoal(OverlayDriver driver, String id, Set<Remote> remotes) {
@@ -109,8 +116,8 @@ public final class RemoteProgramming {
         RemoteSync sync = driver.syncRemotes(id, remotes);
         long t1 = System.nanoTime();
         if (sync.neighboursAdded() != remotes.size() || sync.fdbAdded() != remotes.size()) {
-            throw new IllegalStateException("syncRemotes into a fresh sandbox should add " + remotes.size()
-                    + " of each, reported " + sync);
+            throw new IllegalStateException(
+                    "syncRemotes into a fresh sandbox should add " + remotes.size() + " of each, reported " + sync);
         }
         return (t1 - t0) / 1e6;
     }
@@ -157,8 +164,8 @@ public final class RemoteProgramming {
         Set<Remote> out = new LinkedHashSet<>();
         for (int i = 0; i < count; i++) {
             int host = i + 2; // skip the network address and the gateway (.1)
-            Inet4Address ip = (Inet4Address)
-                    InetAddress.getByAddress(new byte[] {100, 64, (byte) (host >> 8), (byte) host});
+            Inet4Address ip =
+                    (Inet4Address) InetAddress.getByAddress(new byte[] {100, 64, (byte) (host >> 8), (byte) host});
             Inet4Address vtep =
                     (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) 198, 18, 1, (byte) (1 + i % 100)});
             out.add(Remote.of(ip, vtep));

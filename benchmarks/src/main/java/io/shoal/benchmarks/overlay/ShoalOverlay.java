@@ -47,8 +47,8 @@ public final class ShoalOverlay {
                     return;
                 }
                 if (args.length < 11) {
-                    throw new IllegalArgumentException("setup needs at least 11 arguments, got " + args.length
-                            + ": " + Arrays.toString(args));
+                    throw new IllegalArgumentException(
+                            "setup needs at least 11 arguments, got " + args.length + ": " + Arrays.toString(args));
                 }
                 OverlayNetwork net = driver.ensureNetwork(args[5], Integer.parseInt(args[6]), args[7]);
                 driver.attach(args[5], ContainerNamespace.path(Path.of(args[8])), args[9], args[10]);
