@@ -54,7 +54,7 @@ public final class QueryParser {
         String qname = new String(name, 0, nameLength(pos));
 
         if (opcode != DnsWire.OPCODE_QUERY) {
-            return new ParsedQuery(
+            return questionProblem(
                     id,
                     flags,
                     DnsWire.NOTIMP,
@@ -63,18 +63,14 @@ public final class QueryParser {
                     qname,
                     plain,
                     qtype,
-                    qclass,
-                    false,
-                    0,
-                    0,
-                    false);
+                    qclass);
         }
         // Skip answer and authority records (a query should have none, but they are legal).
         pos = questionEnd;
         for (int i = 0; i < ancount + nscount; i++) {
             pos = skipRecord(msg, base, length, pos);
             if (pos < 0) {
-                return new ParsedQuery(
+                return questionProblem(
                         id,
                         flags,
                         DnsWire.FORMERR,
@@ -83,11 +79,7 @@ public final class QueryParser {
                         qname,
                         plain,
                         qtype,
-                        qclass,
-                        false,
-                        0,
-                        0,
-                        false);
+                        qclass);
             }
         }
         boolean edns = false;
@@ -116,7 +108,7 @@ public final class QueryParser {
             // An OPT record has the root name, a single zero byte, so its type sits at start + 1.
             if (msg.getUnsignedByte(base + start) == 0 && msg.getUnsignedShort(base + start + 1) == DnsWire.TYPE_OPT) {
                 if (edns) {
-                    return new ParsedQuery(
+                    return questionProblem(
                             id,
                             flags,
                             DnsWire.FORMERR,
@@ -125,18 +117,14 @@ public final class QueryParser {
                             qname,
                             plain,
                             qtype,
-                            qclass,
-                            false,
-                            0,
-                            0,
-                            false);
+                            qclass);
                 }
                 edns = true;
                 payload = msg.getUnsignedShort(base + start + 3);
                 version = msg.getUnsignedByte(base + start + 6);
                 dnssecOk = (msg.getUnsignedByte(base + start + 7) & 0x80) != 0;
             } else if (msg.getUnsignedShort(base + recordTypeOffset(msg, base, start)) == DnsWire.TYPE_OPT) {
-                return new ParsedQuery(
+                return questionProblem(
                         id,
                         flags,
                         DnsWire.FORMERR,
@@ -145,11 +133,7 @@ public final class QueryParser {
                         qname,
                         plain,
                         qtype,
-                        qclass,
-                        false,
-                        0,
-                        0,
-                        false);
+                        qclass);
             }
         }
         if (edns && version != 0) {
@@ -182,6 +166,20 @@ public final class QueryParser {
                 payload,
                 version,
                 dnssecOk);
+    }
+
+    /** A fault found after a readable question: the answer can echo the question, without EDNS. */
+    private static ParsedQuery questionProblem(
+            int id,
+            int flags,
+            int rcode,
+            String why,
+            int questionEnd,
+            String qname,
+            boolean plain,
+            int qtype,
+            int qclass) {
+        return new ParsedQuery(id, flags, rcode, why, questionEnd, qname, plain, qtype, qclass, false, 0, 0, false);
     }
 
     private static ParsedQuery problem(int id, int flags, int rcode, String why, int questionEnd) {
