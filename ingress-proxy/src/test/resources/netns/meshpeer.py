@@ -18,6 +18,7 @@ client
                                    print PAUSED and wait for a "continue" line
                                                                     -> LOOP k ok <reply> <ms> | LOOP k fail <why> ... LOOPED
       trickle K HOST PORT MS       K connections sending one byte every MS ms, in the background
+      trickled                     bytes the trickling connections have sent so far
                                                                     -> TRICKLING K
       stop                         stop trickling                   -> STOPPED sent=B open=K
       proxy HOST PORT              one session; its own address and the first reply
@@ -180,6 +181,8 @@ def client():
         elif command == "trickle":
             trickle = Trickle(int(words[1]), words[2], int(words[3]), int(words[4]))
             out("TRICKLING", len(trickle.socks))
+        elif command == "trickled":
+            out("TRICKLED sent=%d" % trickle.sent)
         elif command == "stop":
             sent, alive = trickle.stop()
             out("STOPPED sent=%d open=%d" % (sent, alive))

@@ -227,6 +227,16 @@ class MeshAcrossHostsTest {
         Host node = tb.host(3);
         driver.send("trickle 200 " + node.address().getHostAddress() + " " + ECHO + " 100");
         assertThat(driver.line("TRICKLING", 30)).isEqualTo("TRICKLING 200");
+        // Let every slow client get at least two bytes in before the others are measured, so the
+        // mesh really holds 200 half-sent requests while it serves them (on a quiet machine the 20
+        // requests would otherwise finish before the first trickle round).
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    driver.send("trickled");
+                    String line = driver.line("TRICKLED", 30);
+                    return Long.parseLong(line.substring(line.indexOf('=') + 1)) >= 400;
+                });
         List<String> served = loop(20, node, ECHO);
         driver.send("stop");
         String stopped = driver.line("STOPPED", 30);
