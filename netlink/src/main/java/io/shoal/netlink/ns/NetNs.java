@@ -80,6 +80,36 @@ public final class NetNs implements Closeable {
         }
     }
 
+    /**
+     * Names an existing namespace: bind-mounts {@code source} (e.g. {@code /proc/<pid>/ns/net} of a
+     * container) at {@code /run/netns/<name>}, as {@code ip netns attach} does. The name then keeps
+     * the namespace reachable by name, for tools and for a restarted agent, until {@link #delete};
+     * it does not keep the container's processes alive.
+     *
+     * @throws NetlinkException with {@code EEXIST} when the name is taken, or the mount's errno
+     */
+    public static NetNs attach(String name, Path source) {
+        checkName(name);
+        Objects.requireNonNull(source, "source");
+        LibC libc = Native.libc();
+        Path path = RUN_NETNS.resolve(name);
+        makeRunNetnsShared(libc);
+        int file = libc.open(
+                path.toString(),
+                NamespaceH.O_RDONLY | NamespaceH.O_CREAT | NamespaceH.O_EXCL | NamespaceH.O_CLOEXEC,
+                0);
+        if (file < 0) {
+            throw new NetlinkException("create namespace file " + path, Native.lastErrno(), null);
+        }
+        libc.close(file);
+        if (libc.mount(source.toString(), path.toString(), "none", NamespaceH.MS_BIND, null) != 0) {
+            int errno = Native.lastErrno();
+            libc.unlink(path.toString());
+            throw new NetlinkException("bind-mount " + source + " on " + path, errno, null);
+        }
+        return open(name);
+    }
+
     /** Opens the named namespace {@code /run/netns/<name>}; {@code ENOENT} when absent. */
     public static NetNs open(String name) {
         checkName(name);

@@ -66,6 +66,27 @@ class NetNsIntegrationTest {
     }
 
     @Test
+    void attachNamesAnExistingNamespaceAndDeleteLeavesItAlive() throws Exception {
+        NetNs original = scratch.namespace("o");
+        String inside = original.run(NetNsIntegrationTest::netnsOfThisThread);
+        String alias = scratch.name("a");
+        scratch.track(alias);
+        try (NetNs attached = NetNs.attach(alias, Path.of("/run/netns", original.name()))) {
+            assertThat(attached.run(NetNsIntegrationTest::netnsOfThisThread)).isEqualTo(inside);
+        }
+        assertThatThrownBy(() -> NetNs.attach(alias, Path.of("/run/netns", original.name())))
+                .isInstanceOf(NetlinkException.class)
+                .hasMessageContaining("EEXIST");
+        NetNs.delete(alias);
+        assertThat(NetNs.exists(alias)).isFalse();
+        assertThat(original.run(NetNsIntegrationTest::netnsOfThisThread)).isEqualTo(inside);
+        assertThatThrownBy(() -> NetNs.attach(scratch.name("m"), Path.of("/proc/0/ns/net")))
+                .isInstanceOf(NetlinkException.class)
+                .hasMessageContaining("bind-mount /proc/0/ns/net");
+        assertThat(NetNs.exists(scratch.name("m"))).isFalse();
+    }
+
+    @Test
     void creatingAnExistingNamespaceFailsWithEexist() {
         NetNs ns = scratch.namespace("e");
         assertThatThrownBy(() -> NetNs.create(ns.name()))
