@@ -1,6 +1,7 @@
 package io.shoal.controlplane.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.join.JoinTokens;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.store.AlreadyExistsException;
@@ -289,8 +290,13 @@ public final class Api {
         List<NetworkAttachmentConfig> nets = spec.task().networks();
         for (int i = 0; i < nets.size(); i++) {
             String target = nets.get(i).target();
-            if (findNetwork(target).isEmpty()) {
+            Optional<Network> found = findNetwork(target);
+            if (found.isEmpty()) {
                 throw ApiException.badRequest("task.networks[" + i + "].target: network '" + target + "' not found");
+            }
+            if (found.get().spec().ingress()) {
+                throw ApiException.badRequest("task.networks[" + i + "].target: '" + target
+                        + "' is the ingress network; a service that publishes ports is attached to it implicitly");
             }
         }
     }
@@ -395,6 +401,13 @@ public final class Api {
         findNetwork(spec.name()).ifPresent(n -> {
             throw ApiException.conflict("network name '" + spec.name() + "' is already in use by network " + n.id());
         });
+        if (spec.ingress()) {
+            Network existing = Ingress.find(store.readAll(Kind.NETWORKS));
+            if (existing != null) {
+                throw ApiException.conflict("ingress: the cluster already has an ingress network ('"
+                        + existing.spec().name() + "'); remove it first");
+            }
+        }
         if (spec.subnet() != null) {
             for (Network n : store.readAll(Kind.NETWORKS)) {
                 Cidr theirs = n.subnet() != null ? n.subnet() : n.spec().subnet();
@@ -412,6 +425,15 @@ public final class Api {
 
     private Response deleteNetwork(String idOrName) {
         Network n = network(idOrName);
+        if (n.spec().ingress()) {
+            for (Service s : store.readAll(Kind.SERVICES)) {
+                if (Ingress.publishes(s.spec())) {
+                    throw ApiException.conflict("network '" + n.spec().name()
+                            + "' is the ingress network and service '" + s.name()
+                            + "' publishes ports through it; remove the service or its published ports first");
+                }
+            }
+        }
         for (Service s : store.readAll(Kind.SERVICES)) {
             for (NetworkAttachmentConfig a : s.spec().task().networks()) {
                 if (a.target().equals(n.id()) || a.target().equals(n.spec().name())) {

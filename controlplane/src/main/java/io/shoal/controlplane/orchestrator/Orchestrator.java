@@ -2,14 +2,18 @@ package io.shoal.controlplane.orchestrator;
 
 import io.shoal.controlplane.Lifecycle;
 import io.shoal.controlplane.allocator.Allocator;
+import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Decision;
 import io.shoal.controlplane.scheduler.NodeInfo;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.scheduler.TaskRequest;
+import io.shoal.controlplane.store.AlreadyExistsException;
+import io.shoal.controlplane.store.ConflictException;
 import io.shoal.controlplane.store.Fence;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Store;
+import io.shoal.controlplane.store.StoreEvent;
 import io.shoal.controlplane.store.StoreTransaction;
 import io.shoal.model.Cidr;
 import io.shoal.model.Meta;
@@ -51,6 +55,13 @@ import org.slf4j.LoggerFactory;
  * own last writes proposes the same ids again; ZooKeeper refuses the duplicate create, the whole
  * transaction fails, and the pass is simply retried once the view caught up. Updates are version
  * checked for the same reason.
+ *
+ * <p>Ingress (as in Swarm): at the start of its term the leader makes the {@code ingress} network if
+ * the cluster has none (also later, should a service publish ports while there is none); every node
+ * gets an address on it, stored in its {@link io.shoal.model.NodeStatus#ingressAddress()}; a service
+ * publishing ingress ports gets a VIP there and its new tasks carry the ingress network as their
+ * last attachment ({@link Ingress#taskSpec}). Such a service waits for the ingress network to be
+ * allocated before it gets tasks.
  *
  * <p>Rules: a slot (or a node, for a global service) is filled when it has no live task — live
  * meaning desired RUNNING and not observed in a terminal state — unless the restart policy says the
@@ -121,14 +132,80 @@ public final class Orchestrator implements Closeable {
     public void start() {
         lifecycle.start();
         // From ZooKeeper, not the view: the view may lag the previous leader's last allocations.
+        List<Network> networks = store.readAll(Kind.NETWORKS);
         allocator.restore(
-                store.readAll(Kind.NETWORKS), store.readAll(Kind.SERVICES), liveTasks(store.readAll(Kind.TASKS)));
-        subscriptions.add(store.listen(Kind.SERVICES, e -> trigger()));
-        subscriptions.add(store.listen(Kind.NODES, e -> trigger()));
-        subscriptions.add(store.listen(Kind.NETWORKS, e -> trigger()));
+                networks,
+                store.readAll(Kind.SERVICES),
+                liveTasks(store.readAll(Kind.TASKS)),
+                store.readAll(Kind.NODES));
+        ensureIngress(networks);
+        subscriptions.add(store.listen(Kind.SERVICES, e -> {
+            releaseIfDeleted(e, allocator::release);
+            trigger();
+        }));
+        subscriptions.add(store.listen(Kind.NODES, e -> {
+            releaseIfDeleted(e, n -> allocator.releaseNode(n.id()));
+            trigger();
+        }));
+        subscriptions.add(store.listen(Kind.NETWORKS, e -> {
+            releaseIfDeleted(e, allocator::release);
+            trigger();
+        }));
         subscriptions.add(store.listen(Kind.STATUS, e -> trigger()));
         subscriptions.add(store.listen(Kind.TASKS, e -> trigger()));
         trigger();
+    }
+
+    /**
+     * Gives back what a deleted object held, on the pass thread: a pass that read the object before
+     * it went may have recorded it again, and this runs after that pass.
+     */
+    private <T> void releaseIfDeleted(StoreEvent<T> e, java.util.function.Consumer<T> release) {
+        if (e.type() != StoreEvent.Type.DELETED || e.before() == null) {
+            return;
+        }
+        T gone = e.before().value();
+        if (lifecycle.state() == Lifecycle.State.STARTED) {
+            try {
+                worker.execute(() -> {
+                    try {
+                        release.accept(gone);
+                    } catch (RuntimeException ex) {
+                        log.info("orchestrator: {} {} not released: {}", e.kind(), e.id(), ex.getMessage());
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException ex) {
+                // closing
+            }
+        }
+    }
+
+    /**
+     * Makes the ingress network when the cluster has none, as Swarm does on init. Read from
+     * ZooKeeper, so a view lagging the previous leader's writes does not make a second one; the
+     * fixed id {@value Ingress#NAME} makes a racing second create fail.
+     */
+    private void ensureIngress(List<Network> stored) {
+        if (Ingress.find(stored) != null) {
+            return;
+        }
+        for (Network n : stored) {
+            if (n.name().equals(Ingress.NAME)) {
+                log.warn(
+                        "orchestrator: network '{}' ({}) is not an ingress network; no routing mesh network is made",
+                        n.name(),
+                        n.id());
+                return;
+            }
+        }
+        try {
+            write(t -> t.create(Kind.NETWORKS, Ingress.network(clock.instant())));
+            log.info("orchestrator: made the ingress network");
+        } catch (AlreadyExistsException e) {
+            // made concurrently (an earlier term's late write, or another pass)
+        } catch (RuntimeException e) {
+            log.warn("orchestrator: ingress network not made: {}", e.getMessage());
+        }
     }
 
     @Override
@@ -178,6 +255,15 @@ public final class Orchestrator implements Closeable {
     public boolean reconcile() {
         Snapshot s = new Snapshot(store, lostNodes);
         boolean ok = allocateNetworks(s);
+        s.ingress = s.allocatedIngress();
+        if (s.ingress == null
+                && Ingress.find(s.networks.values()) == null
+                && s.services.values().stream().anyMatch(x -> Ingress.publishes(x.spec()))) {
+            // Deleted while nothing published; a service publishes again: make it again.
+            ensureIngress(store.readAll(Kind.NETWORKS));
+            ok = false;
+        }
+        ok &= allocateNodeAddresses(s);
         for (Service service : s.services.values()) {
             ok &= reconcile(s, service);
         }
@@ -187,7 +273,11 @@ public final class Orchestrator implements Closeable {
 
     private boolean allocateNetworks(Snapshot s) {
         boolean ok = true;
-        for (Network n : new ArrayList<>(s.networks.values())) {
+        List<Network> byAge = new ArrayList<>(s.networks.values());
+        // Oldest first, so subnets and VNIs follow creation order (the ingress network made at
+        // cluster start gets the first ones).
+        byAge.sort(Comparator.comparing((Network n) -> n.meta().createdAt()).thenComparing(Network::id));
+        for (Network n : byAge) {
             Network done;
             try {
                 done = allocator.allocate(n); // idempotent; records networks allocated elsewhere
@@ -214,8 +304,45 @@ public final class Orchestrator implements Closeable {
         return ok;
     }
 
+    /**
+     * Gives every node its address on the ingress network, or records the one it has; a node whose
+     * stored address differs (none yet, or from an ingress network made again) is updated,
+     * version-checked, so a concurrent status change is retried next pass rather than lost.
+     */
+    private boolean allocateNodeAddresses(Snapshot s) {
+        if (s.ingress == null) {
+            return true;
+        }
+        boolean ok = true;
+        for (Node node : s.nodes.values()) {
+            Cidr had = node.status().ingressAddress();
+            try {
+                Cidr address = allocator.allocateNode(node.id(), had);
+                if (address.equals(had)) {
+                    continue;
+                }
+                Node updated = node.withStatus(node.status().withIngressAddress(address));
+                write(t -> t.update(Kind.NODES, updated));
+                s.nodes.put(node.id(), updated.withMeta(updated.meta().next(clock.instant())));
+                log.info("orchestrator: node {} has ingress address {}", node.id(), address);
+            } catch (ConflictException e) {
+                ok = false; // the node changed under us (membership): next pass
+            } catch (RuntimeException e) {
+                log.info("orchestrator: node {} has no ingress address yet: {}", node.id(), e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
     private boolean reconcile(Snapshot s, Service service) {
         Plan plan = new Plan();
+        if (s.ingress == null && Ingress.publishes(service.spec())) {
+            log.info(
+                    "orchestrator: service {} publishes ports; waiting for the ingress network",
+                    service.spec().name());
+            return false;
+        }
         try {
             Service current = allocateEndpoint(s, service, plan);
             List<Task> tasks = s.tasksOf(current.id());
@@ -243,7 +370,7 @@ public final class Orchestrator implements Closeable {
                     slots,
                     plan,
                     slot -> newTask(
-                            svc, slot.slot(), slot.nodeId(), slot.history().size()));
+                            s, svc, slot.slot(), slot.nodeId(), slot.history().size()));
             if (rolled != current) {
                 plan.serviceUpdate = rolled;
                 current = rolled;
@@ -275,7 +402,7 @@ public final class Orchestrator implements Closeable {
     }
 
     private Service allocateEndpoint(Snapshot s, Service service, Plan plan) {
-        ServiceEndpoint endpoint = allocator.allocate(service, s::network);
+        ServiceEndpoint endpoint = allocator.allocate(service, s::network, s.ingress);
         if (endpoint.equals(service.endpoint())) {
             return service;
         }
@@ -349,11 +476,11 @@ public final class Orchestrator implements Closeable {
                     && live.isEmpty()
                     && last.desiredState() == TaskState.RUNNING
                     && s.observed(last).isTerminal()
-                    && Updater.current(service, last)
+                    && Updater.current(s, service, last)
                     && !restartDue(s, service, history, last)) {
                 return;
             }
-            plan.create(newTask(service, slot, nodeId, history.size()));
+            plan.create(newTask(s, service, slot, nodeId, history.size()));
         }
         for (Task t : movable) {
             if (lostNodes.containsKey(t.nodeId())) {
@@ -415,22 +542,13 @@ public final class Orchestrator implements Closeable {
         }
     }
 
-    private Task newTask(Service service, int slot, String nodeId, int attempt) {
+    /** A new task with the spec new tasks carry now (ingress appended when the service publishes). */
+    private Task newTask(Snapshot s, Service service, int slot, String nodeId, int attempt) {
         String id = service.id() + "." + (slot > 0 ? Integer.toString(slot) : nodeId) + "." + attempt;
         Meta meta = Meta.created(id, clock.instant());
         return slot > 0
-                ? Task.forSlot(
-                        meta,
-                        service.id(),
-                        service.version(),
-                        slot,
-                        service.spec().task())
-                : Task.forNode(
-                        meta,
-                        service.id(),
-                        service.version(),
-                        nodeId,
-                        service.spec().task());
+                ? Task.forSlot(meta, service.id(), service.version(), slot, s.taskSpec(service))
+                : Task.forNode(meta, service.id(), service.version(), nodeId, s.taskSpec(service));
     }
 
     /** Allocates and schedules the plan's new tasks and the service's PENDING ones. */

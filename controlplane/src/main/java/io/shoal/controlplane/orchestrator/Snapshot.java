@@ -1,5 +1,6 @@
 package io.shoal.controlplane.orchestrator;
 
+import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.scheduler.NodeInfo;
 import io.shoal.controlplane.scheduler.TaskRequest;
 import io.shoal.controlplane.store.Kind;
@@ -10,6 +11,7 @@ import io.shoal.model.NodeAvailability;
 import io.shoal.model.NodeState;
 import io.shoal.model.Service;
 import io.shoal.model.Task;
+import io.shoal.model.TaskSpec;
 import io.shoal.model.TaskState;
 import io.shoal.model.TaskStatus;
 import java.time.Instant;
@@ -31,6 +33,8 @@ final class Snapshot {
     final Map<String, TaskStatus> statuses = new HashMap<>();
     private final Map<String, Instant> lostNodes;
     private List<NodeInfo> nodeInfos;
+    /** The allocated ingress network, set once the pass allocated networks; null when none. */
+    Network ingress;
 
     /**
      * @param store the store's view
@@ -63,6 +67,17 @@ final class Snapshot {
                 .filter(n -> n.spec().name().equals(target))
                 .findFirst()
                 .orElse(null);
+    }
+
+    /** The task spec new tasks of a service carry: its own, plus ingress when it publishes ports. */
+    TaskSpec taskSpec(Service service) {
+        return Ingress.taskSpec(service.spec(), ingress);
+    }
+
+    /** The allocated ingress network among this view's networks, or null. */
+    Network allocatedIngress() {
+        return Ingress.find(
+                networks.values().stream().filter(Network::allocated).toList());
     }
 
     List<Task> tasksOf(String serviceId) {

@@ -358,6 +358,41 @@ class ApiTest {
     }
 
     @Test
+    void theLeaderMakesOneIngressNetworkThatCannotGoWhilePortsArePublished() throws Exception {
+        await().atMost(WAIT).until(() -> get("/networks/ingress").status() == 200);
+        JsonNode ingress = get("/networks/ingress").json();
+        assertThat(ingress.path("spec").path("ingress").asBoolean()).isTrue();
+        await().atMost(WAIT)
+                .until(() -> get("/networks/ingress").json().path("vni").asInt() >= 4096);
+
+        Reply second = post("/networks", "{\"name\": \"mesh2\", \"ingress\": true}");
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.message())
+                .isEqualTo("ingress: the cluster already has an ingress network ('ingress'); remove it first");
+        Reply explicit = post(
+                "/services",
+                """
+                {"name": "direct", "task": {"container": {"image": "img:1"}, "networks": [{"target": "ingress"}]}}""");
+        assertThat(explicit.status()).isEqualTo(400);
+        assertThat(explicit.message())
+                .isEqualTo("task.networks[0].target: 'ingress' is the ingress network;"
+                        + " a service that publishes ports is attached to it implicitly");
+
+        String spec =
+                """
+                {"name": "meshed", "task": {"container": {"image": "img:1"}},
+                 "endpoint": {"ports": [{"targetPort": 80, "publishedPort": 9191}]}}""";
+        assertThat(post("/services", spec).status()).isEqualTo(201);
+        Reply inUse = call("DELETE", "/networks/ingress", null);
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.message())
+                .startsWith("network 'ingress' is the ingress network and service '")
+                .endsWith("' publishes ports through it; remove the service or its published ports first");
+        assertThat(get("/networks/ingress").status()).isEqualTo(200);
+        assertThat(call("DELETE", "/services/meshed", null).status()).isEqualTo(200);
+    }
+
+    @Test
     void joinTokensGrantTheirRoleAndAWrongOneIsRefused() throws Exception {
         Reply worker = post("/swarm/join", "{\"token\": \"" + tokens.worker() + "\"}");
         assertThat(worker.status()).isEqualTo(200);
