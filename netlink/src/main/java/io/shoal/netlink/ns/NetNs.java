@@ -149,6 +149,26 @@ public final class NetNs implements Closeable {
         return Files.exists(RUN_NETNS.resolve(name));
     }
 
+    /**
+     * True when {@code /run/netns/<name>} exists but holds no namespace: a file whose bind mount was
+     * lost, e.g. made by a process that ran in a private mount namespace ({@code ip netns exec})
+     * and exited. Entering it fails with {@code EINVAL}; the name must be deleted and made again.
+     */
+    public static boolean isStale(String name) {
+        checkName(name);
+        Path path = RUN_NETNS.resolve(name);
+        if (!Files.exists(path)) {
+            return false;
+        }
+        String mountPoint = " " + path + " ";
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            // Field 5 is the mount point; paths with spaces are octal-escaped, names here have none.
+            return lines.noneMatch(l -> l.contains(mountPoint));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("read /proc/self/mountinfo", e);
+        }
+    }
+
     /** Names under {@code /run/netns}. */
     public static List<String> list() {
         if (!Files.isDirectory(RUN_NETNS)) {

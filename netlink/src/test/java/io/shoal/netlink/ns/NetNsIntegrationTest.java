@@ -87,6 +87,27 @@ class NetNsIntegrationTest {
     }
 
     @Test
+    void aNameWhoseMountWasLostIsStaleAndCanBeMadeAgain() throws Exception {
+        NetNs live = scratch.namespace("l");
+        assertThat(NetNs.isStale(live.name())).isFalse();
+        String lost = scratch.name("s");
+        scratch.track(lost);
+        Files.createFile(NetNs.RUN_NETNS.resolve(lost)); // what a dead private mount namespace leaves
+        assertThat(NetNs.isStale(lost)).isTrue();
+        assertThatThrownBy(() -> {
+                    try (NetNs n = NetNs.open(lost)) {
+                        n.run(() -> null);
+                    }
+                })
+                .isInstanceOf(NetlinkException.class)
+                .hasMessageContaining("EINVAL");
+        NetNs.delete(lost);
+        NetNs.create(lost).close();
+        assertThat(NetNs.isStale(lost)).isFalse();
+        assertThat(NetNs.isStale(scratch.name("absent"))).isFalse();
+    }
+
+    @Test
     void creatingAnExistingNamespaceFailsWithEexist() {
         NetNs ns = scratch.namespace("e");
         assertThatThrownBy(() -> NetNs.create(ns.name()))
