@@ -192,6 +192,17 @@ public final class ShoalCluster implements AutoCloseable {
      *     builder's {@code waitTimeout}
      */
     public List<TaskView> waitForRunning(String service, int n) {
+        return waitForRunning(service, n, t -> true);
+    }
+
+    /**
+     * Waits until service {@code service} has exactly {@code n} tasks wanted RUNNING, all reported
+     * RUNNING and all matching {@code where} (e.g. "not on the lost node"); returns them.
+     *
+     * @throws AssertionError listing the service's tasks when that does not happen within the
+     *     builder's {@code waitTimeout}
+     */
+    public List<TaskView> waitForRunning(String service, int n, java.util.function.Predicate<TaskView> where) {
         List<List<TaskView>> last = new ArrayList<>(List.of(List.of()));
         try {
             await().atMost(options.waitTimeout)
@@ -207,12 +218,13 @@ public final class ShoalCluster implements AutoCloseable {
                                 List<TaskView> wanted = all.stream()
                                         .filter(t -> t.task().desiredState() == io.shoal.model.TaskState.RUNNING)
                                         .toList();
-                                return wanted.size() == n && wanted.stream().allMatch(TaskView::running);
+                                return wanted.size() == n
+                                        && wanted.stream().allMatch(t -> t.running() && where.test(t));
                             });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(
-                    "service " + service + ": " + n + " tasks RUNNING not reached within " + options.waitTimeout
-                            + "; tasks now: " + last.get(0),
+                    "service " + service + ": " + n + " tasks RUNNING (as asked) not reached within "
+                            + options.waitTimeout + "; tasks now: " + last.get(0),
                     e);
         }
         return last.get(0).stream().filter(TaskView::running).toList();
@@ -425,6 +437,11 @@ public final class ShoalCluster implements AutoCloseable {
      */
     public void stopZooKeeper() {
         zookeeper.kill();
+    }
+
+    /** True while the ZooKeeper process runs. */
+    public boolean zookeeperAlive() {
+        return zookeeper != null && zookeeper.isAlive();
     }
 
     /** Starts ZooKeeper again on the same data; returns once it accepts connections. */
