@@ -84,6 +84,7 @@ public final class Orchestrator implements Closeable {
     private final Lifecycle lifecycle = new Lifecycle("orchestrator");
     private final ScheduledExecutorService worker;
     private final AtomicBoolean passQueued = new AtomicBoolean();
+    private volatile boolean ingressNameClashLogged;
     private final List<Store.Subscription> subscriptions = new ArrayList<>();
     private final Map<String, Instant> lostNodes = new ConcurrentHashMap<>();
     private final Updater updater;
@@ -138,7 +139,9 @@ public final class Orchestrator implements Closeable {
                 store.readAll(Kind.SERVICES),
                 liveTasks(store.readAll(Kind.TASKS)),
                 store.readAll(Kind.NODES));
-        ensureIngress(networks);
+        if (!ensureIngress(networks)) {
+            worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
+        }
         subscriptions.add(store.listen(Kind.SERVICES, e -> {
             releaseIfDeleted(e, allocator::release);
             trigger();
@@ -184,27 +187,50 @@ public final class Orchestrator implements Closeable {
      * Makes the ingress network when the cluster has none, as Swarm does on init. Read from
      * ZooKeeper, so a view lagging the previous leader's writes does not make a second one; the
      * fixed id {@value Ingress#NAME} makes a racing second create fail.
+     *
+     * @return false when a create failed and should be tried again; true when there is one, it was
+     *     made, or it cannot be made (another network holds the name: logged once per term)
      */
-    private void ensureIngress(List<Network> stored) {
+    private boolean ensureIngress(List<Network> stored) {
         if (Ingress.find(stored) != null) {
-            return;
+            return true;
         }
         for (Network n : stored) {
             if (n.name().equals(Ingress.NAME)) {
-                log.warn(
-                        "orchestrator: network '{}' ({}) is not an ingress network; no routing mesh network is made",
-                        n.name(),
-                        n.id());
-                return;
+                if (!ingressNameClashLogged) {
+                    ingressNameClashLogged = true;
+                    log.warn(
+                            "orchestrator: network '{}' ({}) is not an ingress network; no routing mesh network"
+                                    + " is made and services publishing ports get no tasks",
+                            n.name(),
+                            n.id());
+                }
+                return true;
             }
         }
         try {
             write(t -> t.create(Kind.NETWORKS, Ingress.network(clock.instant())));
             log.info("orchestrator: made the ingress network");
+            return true;
         } catch (AlreadyExistsException e) {
-            // made concurrently (an earlier term's late write, or another pass)
+            return true; // made concurrently (an earlier term's late write, or another pass)
         } catch (RuntimeException e) {
             log.warn("orchestrator: ingress network not made: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private void ensureIngressLater() {
+        if (lifecycle.state() != Lifecycle.State.STARTED) {
+            return;
+        }
+        try {
+            if (!ensureIngress(store.readAll(Kind.NETWORKS))) {
+                worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
+            }
+        } catch (RuntimeException e) {
+            log.warn("orchestrator: ingress network check failed: {}", e.getMessage());
+            worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -260,8 +286,8 @@ public final class Orchestrator implements Closeable {
                 && Ingress.find(s.networks.values()) == null
                 && s.services.values().stream().anyMatch(x -> Ingress.publishes(x.spec()))) {
             // Deleted while nothing published; a service publishes again: make it again.
-            ensureIngress(store.readAll(Kind.NETWORKS));
-            ok = false;
+            // Its creation (an event) brings the next pass; retry only if the create failed.
+            ok = ensureIngress(store.readAll(Kind.NETWORKS));
         }
         ok &= allocateNodeAddresses(s);
         for (Service service : s.services.values()) {
@@ -338,10 +364,12 @@ public final class Orchestrator implements Closeable {
     private boolean reconcile(Snapshot s, Service service) {
         Plan plan = new Plan();
         if (s.ingress == null && Ingress.publishes(service.spec())) {
-            log.info(
+            // Not a failed pass: the ingress network's creation or allocation is an event that
+            // brings the next one.
+            log.debug(
                     "orchestrator: service {} publishes ports; waiting for the ingress network",
                     service.spec().name());
-            return false;
+            return true;
         }
         try {
             Service current = allocateEndpoint(s, service, plan);
