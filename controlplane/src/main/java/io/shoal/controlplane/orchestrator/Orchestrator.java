@@ -485,6 +485,11 @@ public final class Orchestrator implements Closeable {
                 }
             }
         }
+        byNode.forEach((nodeId, history) -> {
+            if (!nodeId.isEmpty() && !s.nodes.containsKey(nodeId)) {
+                history.stream().filter(s::live).forEach(t -> plan.shutdown(t, "node " + nodeId + " removed"));
+            }
+        });
         return slots;
     }
 
@@ -513,6 +518,8 @@ public final class Orchestrator implements Closeable {
         for (Task t : movable) {
             if (lostNodes.containsKey(t.nodeId())) {
                 plan.shutdown(t, "node " + t.nodeId() + " lost");
+            } else if (!s.nodes.containsKey(t.nodeId())) {
+                plan.shutdown(t, "node " + t.nodeId() + " removed");
             } else if (staying.stream().anyMatch(r -> s.observed(r) == TaskState.RUNNING)) {
                 plan.shutdown(t, "node drained; replacement running");
             }
