@@ -37,10 +37,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,7 +165,7 @@ public final class Orchestrator implements Closeable {
      * Gives back what a deleted object held, on the pass thread: a pass that read the object before
      * it went may have recorded it again, and this runs after that pass.
      */
-    private <T> void releaseIfDeleted(StoreEvent<T> e, java.util.function.Consumer<T> release) {
+    private <T> void releaseIfDeleted(StoreEvent<T> e, Consumer<T> release) {
         if (e.type() != StoreEvent.Type.DELETED || e.before() == null) {
             return;
         }
@@ -177,7 +179,7 @@ public final class Orchestrator implements Closeable {
                         log.info("orchestrator: {} {} not released: {}", e.kind(), e.id(), ex.getMessage());
                     }
                 });
-            } catch (java.util.concurrent.RejectedExecutionException ex) {
+            } catch (RejectedExecutionException ex) {
                 // closing
             }
         }
@@ -287,7 +289,7 @@ public final class Orchestrator implements Closeable {
                 && s.services.values().stream().anyMatch(x -> Ingress.publishes(x.spec()))) {
             // Deleted while nothing published; a service publishes again: make it again.
             // Its creation (an event) brings the next pass; retry only if the create failed.
-            ok = ensureIngress(store.readAll(Kind.NETWORKS));
+            ok &= ensureIngress(store.readAll(Kind.NETWORKS));
         }
         ok &= allocateNodeAddresses(s);
         for (Service service : s.services.values()) {
