@@ -20,6 +20,7 @@ import io.shoal.model.NetworkSpec;
 import io.shoal.model.Node;
 import io.shoal.model.NodeRole;
 import io.shoal.model.NodeSpec;
+import io.shoal.model.NodeState;
 import io.shoal.model.PortConfig;
 import io.shoal.model.PublishMode;
 import io.shoal.model.Service;
@@ -151,7 +152,9 @@ public final class Api {
                     return only(m, "GET", () -> Response.json(200, sorted(store.list(Kind.NODES))));
                 }
                 if (p.size() == 2) {
-                    return only(m, "GET", () -> Response.json(200, node(p.get(1))));
+                    return m.equals("GET")
+                            ? Response.json(200, node(p.get(1)))
+                            : only(m, "DELETE", () -> deleteNode(p.get(1)));
                 }
                 if (p.size() == 3 && p.get(2).equals("update")) {
                     return only(m, "POST", () -> updateNode(p.get(1), r));
@@ -375,6 +378,24 @@ public final class Api {
                 stored.value().withSpec(spec).withMeta(stored.value().meta().withVersion(version)));
         writes.increment();
         return Response.json(200, Map.of("id", written.id(), "version", written.version()));
+    }
+
+    /**
+     * Removes a node that is down (as {@code docker node rm} without {@code --force}): its ingress
+     * address is given back and its tasks are replaced elsewhere by the leader.
+     */
+    private Response deleteNode(String idOrName) {
+        Node known = node(idOrName);
+        Stored<Node> stored = store.read(Kind.NODES, known.id())
+                .orElseThrow(() -> ApiException.notFound("node '" + idOrName + "' not found"));
+        if (stored.value().status().state() == NodeState.READY
+                || store.read(Kind.MEMBERS, known.id()).isPresent()) {
+            throw ApiException.conflict(
+                    "node " + known.id() + " is ready; only a node that is down can be removed (stop its agent first)");
+        }
+        store.delete(Kind.NODES, known.id(), stored.version());
+        writes.increment();
+        return Response.json(200, Map.of("id", known.id()));
     }
 
     // ---- networks ----

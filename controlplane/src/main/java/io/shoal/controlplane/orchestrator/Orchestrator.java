@@ -37,10 +37,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +86,7 @@ public final class Orchestrator implements Closeable {
     private final Lifecycle lifecycle = new Lifecycle("orchestrator");
     private final ScheduledExecutorService worker;
     private final AtomicBoolean passQueued = new AtomicBoolean();
+    private volatile boolean ingressNameClashLogged;
     private final List<Store.Subscription> subscriptions = new ArrayList<>();
     private final Map<String, Instant> lostNodes = new ConcurrentHashMap<>();
     private final Updater updater;
@@ -138,7 +141,9 @@ public final class Orchestrator implements Closeable {
                 store.readAll(Kind.SERVICES),
                 liveTasks(store.readAll(Kind.TASKS)),
                 store.readAll(Kind.NODES));
-        ensureIngress(networks);
+        if (!ensureIngress(networks)) {
+            worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
+        }
         subscriptions.add(store.listen(Kind.SERVICES, e -> {
             releaseIfDeleted(e, allocator::release);
             trigger();
@@ -160,7 +165,7 @@ public final class Orchestrator implements Closeable {
      * Gives back what a deleted object held, on the pass thread: a pass that read the object before
      * it went may have recorded it again, and this runs after that pass.
      */
-    private <T> void releaseIfDeleted(StoreEvent<T> e, java.util.function.Consumer<T> release) {
+    private <T> void releaseIfDeleted(StoreEvent<T> e, Consumer<T> release) {
         if (e.type() != StoreEvent.Type.DELETED || e.before() == null) {
             return;
         }
@@ -174,7 +179,7 @@ public final class Orchestrator implements Closeable {
                         log.info("orchestrator: {} {} not released: {}", e.kind(), e.id(), ex.getMessage());
                     }
                 });
-            } catch (java.util.concurrent.RejectedExecutionException ex) {
+            } catch (RejectedExecutionException ex) {
                 // closing
             }
         }
@@ -184,27 +189,50 @@ public final class Orchestrator implements Closeable {
      * Makes the ingress network when the cluster has none, as Swarm does on init. Read from
      * ZooKeeper, so a view lagging the previous leader's writes does not make a second one; the
      * fixed id {@value Ingress#NAME} makes a racing second create fail.
+     *
+     * @return false when a create failed and should be tried again; true when there is one, it was
+     *     made, or it cannot be made (another network holds the name: logged once per term)
      */
-    private void ensureIngress(List<Network> stored) {
+    private boolean ensureIngress(List<Network> stored) {
         if (Ingress.find(stored) != null) {
-            return;
+            return true;
         }
         for (Network n : stored) {
             if (n.name().equals(Ingress.NAME)) {
-                log.warn(
-                        "orchestrator: network '{}' ({}) is not an ingress network; no routing mesh network is made",
-                        n.name(),
-                        n.id());
-                return;
+                if (!ingressNameClashLogged) {
+                    ingressNameClashLogged = true;
+                    log.warn(
+                            "orchestrator: network '{}' ({}) is not an ingress network; no routing mesh network"
+                                    + " is made and services publishing ports get no tasks",
+                            n.name(),
+                            n.id());
+                }
+                return true;
             }
         }
         try {
             write(t -> t.create(Kind.NETWORKS, Ingress.network(clock.instant())));
             log.info("orchestrator: made the ingress network");
+            return true;
         } catch (AlreadyExistsException e) {
-            // made concurrently (an earlier term's late write, or another pass)
+            return true; // made concurrently (an earlier term's late write, or another pass)
         } catch (RuntimeException e) {
             log.warn("orchestrator: ingress network not made: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private void ensureIngressLater() {
+        if (lifecycle.state() != Lifecycle.State.STARTED) {
+            return;
+        }
+        try {
+            if (!ensureIngress(store.readAll(Kind.NETWORKS))) {
+                worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
+            }
+        } catch (RuntimeException e) {
+            log.warn("orchestrator: ingress network check failed: {}", e.getMessage());
+            worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
         }
     }
 
@@ -260,8 +288,8 @@ public final class Orchestrator implements Closeable {
                 && Ingress.find(s.networks.values()) == null
                 && s.services.values().stream().anyMatch(x -> Ingress.publishes(x.spec()))) {
             // Deleted while nothing published; a service publishes again: make it again.
-            ensureIngress(store.readAll(Kind.NETWORKS));
-            ok = false;
+            // Its creation (an event) brings the next pass; retry only if the create failed.
+            ok &= ensureIngress(store.readAll(Kind.NETWORKS));
         }
         ok &= allocateNodeAddresses(s);
         for (Service service : s.services.values()) {
@@ -338,10 +366,12 @@ public final class Orchestrator implements Closeable {
     private boolean reconcile(Snapshot s, Service service) {
         Plan plan = new Plan();
         if (s.ingress == null && Ingress.publishes(service.spec())) {
-            log.info(
+            // Not a failed pass: the ingress network's creation or allocation is an event that
+            // brings the next one.
+            log.debug(
                     "orchestrator: service {} publishes ports; waiting for the ingress network",
                     service.spec().name());
-            return false;
+            return true;
         }
         try {
             Service current = allocateEndpoint(s, service, plan);
@@ -457,6 +487,11 @@ public final class Orchestrator implements Closeable {
                 }
             }
         }
+        byNode.forEach((nodeId, history) -> {
+            if (!nodeId.isEmpty() && !s.nodes.containsKey(nodeId)) {
+                history.stream().filter(s::live).forEach(t -> plan.shutdown(t, "node " + nodeId + " removed"));
+            }
+        });
         return slots;
     }
 
@@ -485,6 +520,8 @@ public final class Orchestrator implements Closeable {
         for (Task t : movable) {
             if (lostNodes.containsKey(t.nodeId())) {
                 plan.shutdown(t, "node " + t.nodeId() + " lost");
+            } else if (!s.nodes.containsKey(t.nodeId())) {
+                plan.shutdown(t, "node " + t.nodeId() + " removed");
             } else if (staying.stream().anyMatch(r -> s.observed(r) == TaskState.RUNNING)) {
                 plan.shutdown(t, "node drained; replacement running");
             }

@@ -106,7 +106,7 @@ final class Snapshot {
         return t.desiredState() == TaskState.RUNNING && !observed(t).isTerminal();
     }
 
-    /** False for a task on a drained or lost node: it must move. */
+    /** False for a task on a drained, lost or removed node: it must move. */
     boolean onUsableNode(Task t) {
         if (t.nodeId().isEmpty()) {
             return true;
@@ -115,7 +115,8 @@ final class Snapshot {
             return false;
         }
         Node n = nodes.get(t.nodeId());
-        return n == null || n.spec().availability() != NodeAvailability.DRAIN;
+        // A removed node (its znode deleted) is as good as lost.
+        return n != null && n.spec().availability() != NodeAvailability.DRAIN;
     }
 
     /** Built once per pass, so placements for one service count for the next. */

@@ -303,6 +303,17 @@ class ApiTest {
     @Test
     void nodesAreListedAndUpdatedWithTheirVersion() throws Exception {
         await().atMost(WAIT).until(() -> get("/nodes").json().size() >= 1);
+        await().atMost(WAIT).until(() -> get("/nodes/n1")
+                .json()
+                .path("status")
+                .path("ingressAddress")
+                .asText()
+                .startsWith("100.64."));
+        Reply ready = call("DELETE", "/nodes/n1", null);
+        assertThat(ready.status()).isEqualTo(409);
+        assertThat(ready.message())
+                .isEqualTo("node n1 is ready; only a node that is down can be removed (stop its agent first)");
+        assertThat(call("DELETE", "/nodes/nope", null).message()).isEqualTo("node 'nope' not found");
         JsonNode n1 = get("/nodes/n1").json();
         long v = n1.path("meta").path("version").asLong();
         String spec = "{\"role\": \"worker\", \"availability\": \"pause\", \"labels\": {\"zone\": \"a\"}}";

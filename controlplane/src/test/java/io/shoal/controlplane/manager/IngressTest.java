@@ -278,6 +278,20 @@ class IngressTest {
                 assertThat(nodeAddresses(view)).isEqualTo(nodes);
                 assertThat(nodes.keySet().stream().sorted().collect(Collectors.toList()))
                         .containsExactly("n1", "n2");
+
+                // The down node is removed (long before its 30 s grace period): its tasks move to n2.
+                assertThat(liveRunning(view)).anyMatch(t -> t.nodeId().equals("n1"));
+                Store admin = second.store();
+                admin.delete(
+                        Kind.NODES,
+                        "n1",
+                        admin.read(Kind.NODES, "n1").orElseThrow().version());
+                await().atMost(WAIT).until(() -> {
+                    List<Task> now = liveRunning(view);
+                    return now.size() == 3
+                            && now.stream().allMatch(t -> t.nodeId().equals("n2"));
+                });
+                assertThat(nodeAddresses(view)).containsOnlyKeys("n2");
             } finally {
                 for (int i = open.size() - 1; i >= 0; i--) {
                     try {
