@@ -5,7 +5,6 @@ import io.shoal.agent.worker.TaskNetworking;
 import io.shoal.balancer.Balancers;
 import io.shoal.balancer.NetworkNamespace;
 import io.shoal.balancer.ServiceBalancer;
-import io.shoal.balancer.spec.DesiredState;
 import io.shoal.controlplane.Lifecycle;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Store;
@@ -94,6 +93,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
     private volatile NodeView view = NodeView.empty();
     private final Set<String> sandboxes = new HashSet<>();
     private final Map<String, WiredTask> wired = new HashMap<>();
+    private final BalancerSync vips;
 
     /**
      * @param store the agent's started store
@@ -103,6 +103,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
         this.store = store;
         this.nodeId = nodeId;
         this.config = config;
+        this.vips = new BalancerSync(nodeId, 2);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "shoal-dataplane-" + nodeId);
             t.setDaemon(true);
@@ -261,9 +262,6 @@ public final class DataPlane implements TaskNetworking, Closeable {
                 overlay.syncRemotes(net, Plans.remotes(net, nodeId, next));
             }
         }
-        for (WiredTask w : wired.values()) {
-            program(w);
-        }
         if (mesh != null) {
             UpdateResult r = mesh.update(table);
             if (!r.failed().isEmpty()) {
@@ -272,6 +270,10 @@ public final class DataPlane implements TaskNetworking, Closeable {
             if (!r.opened().isEmpty() || !r.closed().isEmpty()) {
                 log.info("data plane {}: mesh opened {} closed {}", nodeId, r.opened(), r.closed());
             }
+        }
+        // Last: each task's VIP rules cost an nft run, so DNS, remotes and the mesh go first.
+        for (WiredTask w : wired.values()) {
+            program(w);
         }
         removeUnusedSandboxes();
     }
@@ -372,8 +374,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
             if (w.balancer == null) {
                 w.balancer = Balancers.forNamespace(NetworkNamespace.named(name));
             }
-            w.applied = null;
-            program(w);
+            vips.applyNow(task.id(), w.balancer, Plans.balancer(Plans.dnsScope(attachments, view), view));
             // Other nodes learn this task from the table; this node serves it in DNS/VIPs/mesh now.
             dns.update(view.table());
             if (mesh != null) {
@@ -387,20 +388,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
     }
 
     private void program(WiredTask w) {
-        DesiredState desired = Plans.balancer(Plans.dnsScope(w.attachments, view), view);
-        if (desired.equals(w.applied)) {
-            return;
-        }
-        try {
-            w.balancer.apply(desired);
-            w.applied = desired;
-        } catch (RuntimeException e) {
-            log.warn(
-                    "data plane {}: task {}: VIPs not programmed (retried on the next change): {}",
-                    nodeId,
-                    w.taskId,
-                    e.toString());
-        }
+        vips.offer(w.taskId, Plans.balancer(Plans.dnsScope(w.attachments, view), view));
     }
 
     private void unwire(String taskId) {
@@ -411,11 +399,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
                 w.dns.close();
             }
             if (w.balancer != null) {
-                try {
-                    w.balancer.close();
-                } catch (Exception e) {
-                    log.debug("data plane {}: task {}: balancer close: {}", nodeId, taskId, e.toString());
-                }
+                vips.remove(taskId);
             }
             for (Attachment a : w.attachments) {
                 if (sandboxes.contains(a.networkId())) {
@@ -432,6 +416,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
     }
 
     private Void closeOnThread() {
+        vips.close();
         if (mesh != null) {
             mesh.close();
         }
@@ -490,7 +475,6 @@ public final class DataPlane implements TaskNetworking, Closeable {
         final List<Attachment> attachments;
         ContainerDnsBinding dns;
         ServiceBalancer balancer;
-        DesiredState applied;
 
         WiredTask(String taskId, String namespace, List<Attachment> attachments) {
             this.taskId = taskId;
