@@ -401,7 +401,18 @@ public final class ShoalCluster implements AutoCloseable {
                 "--state-dir",
                 workDir.resolve("h" + i).toString(),
                 "--session-timeout",
-                options.agentSessionTimeout.toMillis() + "ms");
+                options.agentSessionTimeout.toMillis() + "ms",
+                // Namespaces the data plane makes carry the run's prefix, so cleanup finds them.
+                "--sandbox-prefix",
+                prefix().value() + "-s" + i + "-",
+                "--netns-prefix",
+                prefix().value() + "-t-",
+                // Names Shoal does not own go to the client namespace (a test may run a resolver
+                // there), never to the machine's own resolvers.
+                "--dns-upstream",
+                client().address().getHostAddress() + ":53",
+                "--leave-delay",
+                options.leaveDelay.toMillis() + "ms");
     }
 
     /**
@@ -737,6 +748,7 @@ public final class ShoalCluster implements AutoCloseable {
         private int hosts = 3;
         private Duration grace = Duration.ofSeconds(10);
         private Duration agentSessionTimeout = Duration.ofSeconds(6);
+        private Duration leaveDelay = Duration.ofSeconds(1);
         private int zookeeperTickMs = 500;
         private Duration waitTimeout = Duration.ofSeconds(60);
         private Path targetDir = Path.of("target", "e2e");
@@ -764,6 +776,12 @@ public final class ShoalCluster implements AutoCloseable {
         /** The agents' ZooKeeper session timeout (default 6 s; ZooKeeper allows 1-10 s with its 500 ms tick). */
         public Builder agentSessionTimeout(Duration value) {
             this.agentSessionTimeout = value;
+            return this;
+        }
+
+        /** The agents' {@code --leave-delay}: a stopping task serves this long after leaving the endpoints. */
+        public Builder leaveDelay(Duration value) {
+            this.leaveDelay = value;
             return this;
         }
 
