@@ -152,7 +152,9 @@ class ClusterLifecycleTest {
         String h2 = cluster.nodeId(2);
         try {
             cluster.api().setAvailability(h2, NodeAvailability.DRAIN);
-            assertThat(cluster.api().node(h2).spec().availability()).isEqualTo(NodeAvailability.DRAIN);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(
+                            cluster.api().node(h2).spec().availability())
+                    .isEqualTo(NodeAvailability.DRAIN));
             List<TaskView> moved =
                     cluster.waitForRunning("drained", 3, t -> !t.nodeId().equals(h2));
             assertThat(moved).extracting(TaskView::nodeId).doesNotContain(h2);
