@@ -9,8 +9,9 @@
 #    bridge: a manager on h1, shoald (Docker executor) on every host (testbed/cluster.sh up 3)
 # 4. creates the overlay network appnet, the service web (busybox httpd, 3 replicas, port 8080
 #    published on every node) and a client service, through the manager's HTTP API
-# 5. shows what answers: curl to 8080 on every node from a client namespace, and dig web /
-#    dig tasks.web inside a client task (its embedded DNS at 127.0.0.11). Every line says what was
+# 5. shows what answers: curl to 8080 on every node from a client namespace (and 9 requests to one
+#    node: which replicas answered), dig web / dig tasks.web inside a client task (its embedded DNS
+#    at 127.0.0.11) and curl to web's VIP from there. Every line says what was
 #    expected and what came; a check that fails is printed as FAILED, never hidden.
 #
 # The cluster stays up afterwards, with the next commands to try; one command removes it all:
@@ -98,6 +99,18 @@ for ((i = 1; i <= hosts; i++)); do
   fi
 done
 
+# The body is the answering replica's host name: count who answered.
+spread() { sort | uniq -c | awk '{printf "%s%s x%d", sep, $2, $1; sep=", "}'; }
+bodies=$(for _ in 1 2 3 4 5 6 7 8 9; do
+  $cluster exec client curl -sS --connect-timeout 2 --max-time 3 http://198.18.0.2:8080/ 2>/dev/null || echo "(no answer)"
+done)
+distinct=$(grep -v '(no answer)' <<<"$bodies" | sort -u | wc -l)
+if [[ $distinct -eq 3 ]] && ! grep -q '(no answer)' <<<"$bodies"; then
+  check ok "9 requests to h2:8080 reached all 3 replicas: $(spread <<<"$bodies")"
+else
+  check failed "9 requests to h2:8080: $(spread <<<"$bodies") (expected all 3 replicas, no failure)"
+fi
+
 # What the control plane decided, to compare the DNS answers with.
 appnet=$($cluster api GET /networks/appnet | json "print(d['meta']['id'])")
 vip=$($cluster api GET /services/web | json "
@@ -121,6 +134,16 @@ if [[ -n $task_ips && $got == "$task_ips" ]]; then
   check ok "dig tasks.web -> $got (every replica's address on appnet)"
 else
   check failed "dig tasks.web -> '${got}' (expected the task addresses '${task_ips}')"
+fi
+if [[ -n $vip ]]; then
+  bodies=$(for _ in 1 2 3; do
+    $cluster task-exec client curl -sS --connect-timeout 2 --max-time 3 "http://$vip/" 2>/dev/null || echo "(no answer)"
+  done)
+  if ! grep -q '(no answer)' <<<"$bodies"; then
+    check ok "curl http://$vip/ (web's VIP) x3 from the client task: $(spread <<<"$bodies")"
+  else
+    check failed "curl http://$vip/ (web's VIP) x3 from the client task: $(spread <<<"$bodies")"
+  fi
 fi
 
 echo

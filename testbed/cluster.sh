@@ -15,7 +15,9 @@
 # runs the manager (io.shoal.controlplane.startup.ShoalManager: embedded ZooKeeper on
 # 198.18.0.1:2181, API on 198.18.0.1:2377 and on /run/shoal-demo/shoal.sock, address pool
 # 100.64.0.0/10); host i runs shoald (io.shoal.agent.Shoald, --executor docker, node id
-# <prefix>-h<i>, advertise 198.18.0.i, the worker join token). Every process is a JVM started
+# <prefix>-h<i>, advertise 198.18.0.i, the worker join token, its namespaces named <prefix>-s<i>-*
+# (overlay sandboxes) and <prefix>-t-* (tasks), external names forwarded to 198.18.1.1:53, the
+# client namespace, never to the machine's resolvers). Every process is a JVM started
 # detached (setsid nohup nsenter --net=...) from the agent module's jar and its runtime class path;
 # the cluster stays up after this script returns. Pid files, logs, the join token and the manager's
 # state live in /run/shoal-demo/ (emptied at boot, like the namespaces).
@@ -142,11 +144,12 @@ cmd_up() {
     launch "shoald-h$i" "$p-h$i" io.shoal.agent.Shoald \
       --node-id "$p-h$i" --hostname "$p-h$i" --zookeeper 198.18.0.1:2181 --executor docker \
       --advertise-addr "198.18.0.$i" --join-token "$(cat "$STATE/worker.token")" \
-      --state-dir "$STATE/h$i"
+      --state-dir "$STATE/h$i" --sandbox-prefix "$p-s$i-" --netns-prefix "$p-t-" \
+      --dns-upstream 198.18.1.1:53
   done
   wait_for "$n nodes READY" "$WAIT_SECONDS" nodes_ready
   say "cluster $p up: $n nodes READY"
-  cmd_status
+  cmd_status || true
 }
 
 cmd_status() {
@@ -157,13 +160,19 @@ cmd_status() {
     return 0
   fi
   echo "== cluster $p ($STATE)"
-  printf '%-7s %-11s %-14s %s\n' member namespace underlay link
-  for ns in $(ls /run/netns 2>/dev/null | grep "^$p-" | grep -v -- "-fab$" | sort -V); do
+  printf '%-7s %-13s %-14s %s\n' member namespace underlay link
+  local members=() others
+  for ((i = 1; i <= $(hosts); i++)); do members+=("$p-h$i"); done
+  members+=("$p-client")
+  for ns in "${members[@]}"; do
     local m=${ns#"$p-"} addr state
-    addr=$(ip -n "$ns" -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}')
+    addr=$(ip -n "$ns" -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' || true)
     state=$(ip -n "$p-fab" -o link show "$ns" 2>/dev/null | grep -q 'state UP\|,UP' && echo up || echo "cut off")
-    printf '%-7s %-11s %-14s %s\n' "$m" "$ns" "${addr:--}" "$state"
+    [[ -e /run/netns/$ns ]] || state="namespace missing"
+    printf '%-7s %-13s %-14s %s\n' "$m" "$ns" "${addr:--}" "$state"
   done
+  others=$(ls /run/netns 2>/dev/null | grep "^$p-[st]" | wc -l || true)
+  echo "(and $others namespaces of the agents: overlay sandboxes $p-s<i>-*, task namespaces $p-t-*)"
   echo "== processes"
   for pidfile in "$STATE"/*.pid; do
     [[ -e $pidfile ]] || continue
@@ -180,7 +189,7 @@ cmd_status() {
   echo "== nodes"
   api GET /nodes 2>/dev/null | json "
 for n in d:
-    print('%-12s %-8s %-7s %s' % (n['meta']['id'], n['status']['state'], n['spec']['availability'], ','.join(n['description']['addresses'])))
+    print('%-12s %-8s %-7s underlay %-12s ingress %s' % (n['meta']['id'], n['status']['state'], n['spec']['availability'], ','.join(n['description']['addresses']), n['status'].get('ingressAddress') or '-'))
 " || echo "(the API does not answer)"
   echo "== services"
   local tasks
@@ -206,6 +215,14 @@ for s in d:
   echo "== containers (label io.shoal.node=$p-h*)"
   for ((i = 1; i <= $(hosts); i++)); do
     docker ps -a --filter "label=io.shoal.node=$p-h$i" --format "h$i  {{.Names}}  {{.Status}}" 2>/dev/null
+  done
+}
+
+# Kills what runs inside each namespace whose name matches REGEX, then deletes it; -fab last.
+delete_namespaces() {
+  for ns in $(ls /run/netns 2>/dev/null | grep "$1" | sort | awk '/-fab$/ {f=$0; next} {print} END {if (f) print f}'); do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns delete "$ns" 2>/dev/null || true
   done
 }
 
@@ -241,15 +258,13 @@ cmd_down() {
     done
   done
   say "containers removed: $n"
+  # The agents' namespaces first (overlay sandboxes <prefix>-s<i>-*, task names <prefix>-t-*), then
+  # the testbed's; whatever still carries the prefix after that goes too, the fabric last.
+  delete_namespaces "^$p-[st]"
   if [[ -f $TESTBED_STATE/current && $(cat "$TESTBED_STATE/current") == "$p" ]]; then
     "$root/testbed/testbed.sh" down || true
   fi
-  # Whatever else carries the prefix (the agents' network sandboxes, a testbed run kept by someone
-  # else meanwhile): kill what runs inside, then delete; the fabric namespace last.
-  for ns in $(ls /run/netns 2>/dev/null | grep "^$p-" | sort | awk '/-fab$/ {f=$0; next} {print} END {if (f) print f}'); do
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns delete "$ns" 2>/dev/null || true
-  done
+  delete_namespaces "^$p-"
   rm -rf "${TESTBED_STATE:?}/$p"
   rm -rf "$STATE"
   local left

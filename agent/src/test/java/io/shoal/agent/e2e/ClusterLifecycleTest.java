@@ -5,8 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.model.Container;
 import io.shoal.agent.exec.Labels;
+import io.shoal.model.Cidr;
+import io.shoal.model.Network;
+import io.shoal.model.NetworkSpec;
 import io.shoal.model.Node;
+import io.shoal.model.NodeAvailability;
 import io.shoal.model.NodeState;
+import io.shoal.model.Service;
 import io.shoal.testbed.Requirements;
 import java.time.Duration;
 import java.util.List;
@@ -105,5 +110,61 @@ class ClusterLifecycleTest {
                 .untilAsserted(() -> assertThat(cluster.containers()).isEmpty());
         await().atMost(WAIT)
                 .untilAsserted(() -> assertThat(cluster.api().services()).noneMatch(s -> s.id().equals(id)));
+    }
+
+    @Test
+    void aServiceOnAnOverlayNetworkGetsItsVipAndTaskAddressesFromTheTestPool() {
+        String net = cluster.api().createNetwork(NetworkSpec.overlay("appnet"));
+        cluster.api().createService(Services.on(Services.idle("pool", 2), "appnet"));
+        List<TaskView> running = cluster.waitForRunning("pool", 2);
+
+        Cidr pool = Cidr.parse("pool", ShoalCluster.POOL);
+        Network appnet = cluster.api().network("appnet");
+        assertThat(appnet.id()).isEqualTo(net);
+        assertThat(appnet.subnet()).as("appnet's subnet").isNotNull();
+        assertThat(pool.contains(appnet.subnet().address())).isTrue();
+        Service s = cluster.api().service("pool");
+        assertThat(s.endpoint().virtualIps())
+                .filteredOn(v -> v.networkId().equals(net))
+                .singleElement()
+                .satisfies(v -> assertThat(appnet.subnet().contains(v.address().address()))
+                        .isTrue());
+        assertThat(running).allSatisfy(t -> assertThat(t.task().addresses()).containsKey(net));
+        assertThat(running.stream().map(t -> t.task().addresses().get(net)).distinct())
+                .hasSize(2)
+                .allSatisfy(
+                        a -> assertThat(appnet.subnet().contains(a.address())).isTrue());
+
+        cluster.api().removeService("pool");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(cluster.containers()).isEmpty());
+        // Removing a network in use is refused while the service exists; now it is free.
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            cluster.api().removeNetwork("appnet");
+            assertThat(cluster.api().networks()).noneMatch(n -> n.id().equals(net));
+        });
+    }
+
+    @Test
+    void aDrainedNodeHandsItsTaskToTheOthersAndGetsNoneBack() {
+        cluster.api().createService(Services.httpd("drained", 3));
+        cluster.waitForRunning("drained", 3);
+        String h2 = cluster.nodeId(2);
+        try {
+            cluster.api().setAvailability(h2, NodeAvailability.DRAIN);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(
+                            cluster.api().node(h2).spec().availability())
+                    .isEqualTo(NodeAvailability.DRAIN));
+            List<TaskView> moved =
+                    cluster.waitForRunning("drained", 3, t -> !t.nodeId().equals(h2));
+            assertThat(moved).extracting(TaskView::nodeId).doesNotContain(h2);
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(cluster.containers(2)).isEmpty());
+        } finally {
+            cluster.api().setAvailability(h2, NodeAvailability.ACTIVE);
+            cluster.api().removeService("drained");
+        }
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(cluster.containers()).isEmpty());
     }
 }

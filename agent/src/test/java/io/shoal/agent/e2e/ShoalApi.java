@@ -81,10 +81,16 @@ public final class ShoalApi {
         return read(call("GET", "/services", null), new TypeReference<List<Service>>() {});
     }
 
-    /** Replaces the spec of a service with {@code change(current spec)}, naming the version it read. */
+    /**
+     * Replaces the spec of a service with {@code change(current spec)}, naming the version it read. The
+     * manager reads from its view, which may lag its own writes: a 409 (stale version) is retried
+     * with a fresh read for up to {@link #CONFLICT_RETRY}.
+     */
     public void updateService(String nameOrId, UnaryOperator<ServiceSpec> change) {
-        Service s = service(nameOrId);
-        call("POST", "/services/" + s.id() + "/update?version=" + s.version(), change.apply(s.spec()));
+        retryOnConflict(() -> {
+            Service s = service(nameOrId);
+            call("POST", "/services/" + s.id() + "/update?version=" + s.version(), change.apply(s.spec()));
+        });
     }
 
     /** Sets the replica count of a replicated service. */
@@ -135,13 +141,18 @@ public final class ShoalApi {
         return read(call("GET", "/nodes/" + enc(nodeId), null), Node.class);
     }
 
-    /** Sets a node's availability (active, pause, drain), as {@code docker node update --availability}. */
+    /**
+     * Sets a node's availability (active, pause, drain), as {@code docker node update --availability};
+     * a 409 (stale version) is retried as {@link #updateService} does.
+     */
     public void setAvailability(String nodeId, NodeAvailability availability) {
-        Node n = node(nodeId);
-        call(
-                "POST",
-                "/nodes/" + n.id() + "/update?version=" + n.version(),
-                n.spec().withAvailability(availability));
+        retryOnConflict(() -> {
+            Node n = node(nodeId);
+            call(
+                    "POST",
+                    "/nodes/" + n.id() + "/update?version=" + n.version(),
+                    n.spec().withAvailability(availability));
+        });
     }
 
     // ---- networks ----
@@ -167,6 +178,26 @@ public final class ShoalApi {
     }
 
     // ---- plumbing ----
+
+    /** How long an update retries a version conflict. */
+    static final Duration CONFLICT_RETRY = Duration.ofSeconds(10);
+
+    private static void retryOnConflict(Runnable update) {
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(CONFLICT_RETRY)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptionsMatching(e -> e instanceof ApiError a && a.status() == 409)
+                    .until(() -> {
+                        update.run();
+                        return true;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new ApiError(
+                    "update", 409, "still a version conflict after " + CONFLICT_RETRY + ": " + e.getMessage());
+        }
+    }
 
     private JsonNode call(String method, String path, Object body) {
         byte[] bytes;

@@ -40,7 +40,8 @@ public record TaskView(Task task, Optional<TaskStatus> reported) {
 
     @Override
     public String toString() {
-        return id() + "@" + (nodeId().isEmpty() ? "-" : nodeId()) + " " + state() + " (desired "
+        return id() + "@" + (nodeId().isEmpty() ? "-" : nodeId()) + " v" + task.serviceVersion() + " " + state()
+                + " (desired "
                 + task.desiredState() + ")"
                 + reported.map(r -> r.error().isEmpty() ? "" : " error: " + r.error())
                         .orElse("");
