@@ -75,10 +75,14 @@ public final class ShoalAgent implements Closeable {
         lifecycle.start();
         store.start();
         if (dataPlane != null) {
-            dataPlane.start();
+            // Opens in the background while the worker adopts what runs: wiring waits for it.
+            dataPlane.startAsync();
         }
         worker.start();
         record.start(Duration.ofSeconds(30));
+        if (dataPlane != null) {
+            dataPlane.awaitStarted();
+        }
         log.info("agent {}: up ({} executor)", member.nodeId(), executor.kind());
     }
 

@@ -81,6 +81,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
     private final ExecutorService thread;
     private final AtomicBoolean dirty = new AtomicBoolean();
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
+    private volatile Future<?> started;
 
     // ---- confined to the data plane thread ----
     private NetNs hostNamespace;
@@ -113,8 +114,19 @@ public final class DataPlane implements TaskNetworking, Closeable {
 
     /** Opens the overlay driver and the DNS server, then follows the store. */
     public void start() {
+        startAsync();
+        awaitStarted();
+    }
+
+    /**
+     * Starts opening the overlay driver and the DNS server on the data plane's thread and returns:
+     * the agent adopts its tasks and announces itself meanwhile (a restarted agent must be back
+     * before the leader's grace period ends). Wiring calls queue behind the start; {@link
+     * #awaitStarted} reports how it went.
+     */
+    public void startAsync() {
         lifecycle.start();
-        call("start", () -> {
+        started = thread.submit(() -> {
             hostNamespace = NetNs.current();
             String device = deviceHolding(hostNamespace, config.underlay());
             overlay = OverlayDriver.open(
@@ -133,6 +145,27 @@ public final class DataPlane implements TaskNetworking, Closeable {
             subscriptions.add(store.listen(kind, e -> markDirty()));
         }
         markDirty();
+    }
+
+    /**
+     * Waits until the start is done.
+     *
+     * @throws RuntimeException the start's failure (e.g. no interface holds the underlay address)
+     */
+    public void awaitStarted() {
+        try {
+            started.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("data plane " + nodeId + ": start interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("data plane " + nodeId + ": not started within " + CALL_TIMEOUT);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("data plane " + nodeId + ": start: " + e.getCause(), e.getCause());
+        }
     }
 
     /** The view served right now. */
@@ -240,6 +273,9 @@ public final class DataPlane implements TaskNetworking, Closeable {
 
     private void rebuildGuarded() {
         dirty.set(false);
+        if (overlay == null || dns == null) {
+            return; // the start failed: awaitStarted reports why
+        }
         try {
             if (!store.connected() && view.table().version() > 0) {
                 // Static stability: the last view keeps serving until ZooKeeper is back.
@@ -338,6 +374,9 @@ public final class DataPlane implements TaskNetworking, Closeable {
     }
 
     private void wire(Task task, TaskRuntime runtime) {
+        if (overlay == null || dns == null) {
+            throw new IllegalStateException("the node's data plane did not start (see shoald's log)");
+        }
         Path source = runtime.netns()
                 .orElseThrow(() -> new IllegalStateException("runtime " + runtime.id() + " has no network namespace"));
         // The newest view: the task's networks may have been created a moment ago.

@@ -41,10 +41,12 @@ class ClusterFaultsTest {
     static void up() {
         Requirements.requireRoot();
         Requirements.requireDocker();
-        // A short grace and short agent sessions: a lost host is noticed in about 5 + 4 s.
+        // Short agent sessions and a grace that still lets a restarted agent (a JVM start, its
+        // ZooKeeper session, adoption: several seconds on a loaded machine) come back before its
+        // node is declared lost: a lost host is noticed in about 5 + 8 s.
         cluster = ShoalCluster.builder()
                 .hosts(3)
-                .grace(Duration.ofSeconds(4))
+                .grace(Duration.ofSeconds(8))
                 .agentSessionTimeout(Duration.ofSeconds(5))
                 .start();
     }
@@ -109,10 +111,10 @@ class ClusterFaultsTest {
         assertThat(runningContainers()).as("tasks outlive their agent").containsAll(before.values());
 
         cluster.startAgent(2);
-        // Past the dead agent's session (5 s) and the grace (4 s): the same tasks in the same
+        // Past the dead agent's session (5 s) and the grace (8 s): the same tasks in the same
         // containers, adopted by the new agent rather than recreated or rescheduled.
-        await().during(Duration.ofSeconds(10))
-                .atMost(Duration.ofSeconds(15))
+        await().during(Duration.ofSeconds(15))
+                .atMost(Duration.ofSeconds(25))
                 .until(() -> containerIdsByTask(cluster.api().tasks("adopt").stream()
                                         .filter(TaskView::running)
                                         .toList())
