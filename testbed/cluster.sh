@@ -22,7 +22,9 @@
 # the cluster stays up after this script returns. Pid files, logs, the join token and the manager's
 # state live in /run/shoal-demo/ (emptied at boot, like the namespaces).
 #
-# Environment: SHOAL_JAVA_OPTS (default "-XX:+UseSerialGC -Xmx256m"), SHOAL_GRACE (manager
+# Environment: SHOAL_JAVA_OPTS (default "-XX:+UseSerialGC -Xms32m -Xmx256m -XX:MinHeapFreeRatio=10
+# -XX:MaxHeapFreeRatio=30": a small heap that grows on demand and gives memory back after a full
+# GC), SHOAL_GRACE (manager
 # --grace seconds, default 10).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +32,7 @@ STATE=/run/shoal-demo
 SOCK=$STATE/shoal.sock
 TESTBED_STATE=/run/shoal-testbed
 CP_FILE=$root/agent/target/cluster-classpath.txt
-JAVA_OPTS=${SHOAL_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m}
+JAVA_OPTS=${SHOAL_JAVA_OPTS:--XX:+UseSerialGC -Xms32m -Xmx256m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30}
 GRACE=${SHOAL_GRACE:-10}
 WAIT_SECONDS=90
 

@@ -753,8 +753,15 @@ public final class ShoalCluster implements AutoCloseable {
         private Duration waitTimeout = Duration.ofSeconds(60);
         private Path targetDir = Path.of("target", "e2e");
         // Lean JVMs: four of them share two cores with the test and other builds.
-        private List<String> jvmOptions =
-                List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx256m", "-XX:-UsePerfData");
+        private List<String> jvmOptions = List.of(
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xss512k",
+                "-Xms32m",
+                "-Xmx256m",
+                "-XX:MinHeapFreeRatio=10",
+                "-XX:MaxHeapFreeRatio=30",
+                "-XX:-UsePerfData");
 
         private Builder() {}
 
