@@ -1,6 +1,7 @@
 package io.shoal.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shoal.ingress.health.HealthServer;
 import io.shoal.ingress.mesh.PortState;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -40,6 +42,21 @@ class LocalTrafficPolicyTest {
                 .threads(1)
                 .build()
                 .start();
+    }
+
+    @Test
+    void transparentConnectsNeedATransportThatCanSetIpTransparent() {
+        assertThatThrownBy(() -> RoutingMesh.builder()
+                        .nodeId("n1")
+                        .ingressNetworkId(Tables.INGRESS)
+                        .transport(Transport.NIO)
+                        .transparentLocal(true)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("transparentLocal: the NIO transport cannot set IP_TRANSPARENT; use epoll or io_uring");
+        assertThat(Transport.NIO.transparentOption()).isNull();
+        assertThat(Transport.EPOLL.transparentOption()).isNotNull();
+        assertThat(Transport.IO_URING.transparentOption()).isNotNull();
     }
 
     @ParameterizedTest

@@ -259,6 +259,20 @@ class ExternalLoadBalancerTest {
                 .until(() -> status(socket, "h1").equals("UP"));
     }
 
+    @Test
+    @Order(4)
+    void killedNodeIsMarkedDownAndLaterRequestsAllSucceed() throws Exception {
+        Requirements.require(haproxy != null && haproxy.isAlive(), "HAProxy started by the previous test");
+        Path socket = haproxyDir.resolve("admin.sock");
+        String lbIp = lb.address().getHostAddress();
+        // The node's mesh process dies (SIGKILL): its health checks are refused from now on.
+        meshes.get(0).close();
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> status(socket, "h1").equals("DOWN"));
+        assertThat(loop(lbIp, 10)).allSatisfy(l -> assertThat(l).contains(" ok task-h2 "));
+    }
+
     /** {@code n} requests through HAProxy, each on a fresh connection: the LOOP lines. */
     private List<String> loop(String host, int n) throws Exception {
         driver.send("loop " + n + " " + host + " 80 -1");
