@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Backends and a client driver for the routing mesh's namespace tests.
 
-server NAME BIND PORT [proxy]
+server NAME BIND PORT [proxy|peer]
     A line echo server that holds thousands of connections cheaply (asyncio). Each line is answered
     "NAME line". With "proxy", every connection must start with a PROXY protocol v2 header
     (IPv4, PROXY command); it is parsed here and answered "NAME proxy SRC SPORT DST DPORT" first.
+    With "peer", every connection is first answered "NAME peer IP PORT": the address the socket
+    itself sees the connection coming from (no header involved).
     Prints "LISTENING" once bound.
 
 client
@@ -56,9 +58,13 @@ def parse_proxy_v2(head, body):
     return src, sport, dst, dport
 
 
-async def serve(name, bind, port, proxy):
+async def serve(name, bind, port, proxy, peer=False):
     async def handle(reader, writer):
         try:
+            if peer:
+                ip, sport = writer.get_extra_info("peername")[:2]
+                writer.write(("%s peer %s %d\n" % (name, ip, sport)).encode())
+                await writer.drain()
             if proxy:
                 head = await reader.readexactly(16)
                 length = struct.unpack("!H", head[14:16])[0]
@@ -199,8 +205,9 @@ def client():
 if __name__ == "__main__":
     raise_fd_limit()
     if sys.argv[1] == "server":
-        asyncio.run(serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), len(sys.argv) > 5 and sys.argv[5] == "proxy"))
+        mode = sys.argv[5] if len(sys.argv) > 5 else ""
+        asyncio.run(serve(sys.argv[2], sys.argv[3], int(sys.argv[4]), mode == "proxy", mode == "peer"))
     elif sys.argv[1] == "client":
         client()
     else:
-        sys.exit("usage: meshpeer.py server NAME BIND PORT [proxy] | client")
+        sys.exit("usage: meshpeer.py server NAME BIND PORT [proxy|peer] | client")

@@ -36,4 +36,42 @@ class PortConfigTest {
         assertThat(json).doesNotContain("\"published\"").contains("\"publishedPort\":8080");
         assertThat(Json.mapper().readValue(json, PortConfig.class)).isEqualTo(PortConfig.ingress(8080, 80));
     }
+
+    @Test
+    void trafficPolicyDefaultsToClusterAndIsLeftOutOfTheJson() throws Exception {
+        PortConfig five = new PortConfig("web", Protocol.TCP, 80, 8080, PublishMode.INGRESS);
+        assertThat(five.trafficPolicy()).isEqualTo(TrafficPolicy.CLUSTER);
+        assertThat(new PortConfig("web", Protocol.TCP, 80, 8080, PublishMode.INGRESS, null))
+                .isEqualTo(five);
+        String json = Json.mapper().writeValueAsString(five);
+        assertThat(json).doesNotContain("trafficPolicy");
+        String old = "{\"name\":\"web\",\"protocol\":\"tcp\",\"targetPort\":80,\"publishedPort\":8080,"
+                + "\"publishMode\":\"ingress\"}";
+        assertThat(Json.mapper().readValue(old, PortConfig.class)).isEqualTo(five);
+        assertThat(Json.mapper().readValue(old.replace("}", ",\"trafficPolicy\":null}"), PortConfig.class))
+                .isEqualTo(five);
+    }
+
+    @Test
+    void localTrafficPolicyRoundTripsAsLowerCaseJson() throws Exception {
+        PortConfig local = PortConfig.ingress(8080, 80).withTrafficPolicy(TrafficPolicy.LOCAL);
+        assertThat(local.trafficPolicy()).isEqualTo(TrafficPolicy.LOCAL);
+        assertThat(local.publishedPort()).isEqualTo(8080);
+        assertThat(local.targetPort()).isEqualTo(80);
+        String json = Json.mapper().writeValueAsString(local);
+        assertThat(json).contains("\"trafficPolicy\":\"local\"");
+        assertThat(Json.mapper().readValue(json, PortConfig.class)).isEqualTo(local);
+        assertThat(Json.mapper().readValue(json.replace("\"local\"", "\"LOCAL\""), PortConfig.class))
+                .isEqualTo(local);
+        assertThat(local.withTrafficPolicy(null)).isEqualTo(PortConfig.ingress(8080, 80));
+    }
+
+    @Test
+    void unknownTrafficPolicyIsAnErrorNamingTheField() {
+        assertThatThrownBy(() -> TrafficPolicy.parse("nearest"))
+                .hasMessage("traffic policy: 'nearest' is not one of cluster, local");
+        String json = "{\"targetPort\":80,\"publishedPort\":8080,\"trafficPolicy\":\"nearest\"}";
+        assertThatThrownBy(() -> Json.mapper().readValue(json, PortConfig.class))
+                .hasMessageContaining("traffic policy: 'nearest' is not one of cluster, local");
+    }
 }

@@ -11,7 +11,9 @@ import io.shoal.ingress.policy.PortPolicy;
 import io.shoal.ingress.policy.ProxyProtocol;
 import io.shoal.ingress.port.PortRuntime;
 import io.shoal.ingress.transport.Transport;
+import io.shoal.model.Protocol;
 import io.shoal.model.PublishMode;
+import io.shoal.model.TrafficPolicy;
 import io.shoal.model.table.PublishedPort;
 import io.shoal.model.table.ServiceTable;
 import io.shoal.model.table.TaskEndpoint;
@@ -44,6 +46,15 @@ import org.slf4j.LoggerFactory;
  * is reported in the result and to the {@link MeshListener}, and retried on the next update; the
  * other ports are not affected.
  *
+ * <p>A port with the {@code local} traffic policy forwards only to ready tasks on this node; it
+ * keeps listening on a node without one (connections are closed at once) so that the port stays
+ * reserved, and its {@link #portState} says it has no backend, which the health endpoint turns
+ * into a 503 for the external load balancer.
+ *
+ * <p>{@link #draining(boolean)} marks the node as leaving: the health endpoint answers 503 for
+ * the node and every port, while the mesh keeps serving existing and new connections, so that an
+ * external load balancer stops sending before the node's tasks stop.
+ *
  * <p>Lifecycle: {@link #start()} once, {@link #update} from one control thread (never an event
  * loop: it waits for binds), {@link #close()}.
  */
@@ -62,12 +73,17 @@ public final class RoutingMesh implements Closeable {
     private final Transport transport;
     private final int threads;
     private final MeshListener listener;
+    private final boolean transparentLocal;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final Map<PortKey, PortListener> listeners = new LinkedHashMap<>();
     private final Map<PortKey, PortMetrics> metrics = new ConcurrentHashMap<>();
     private final LongAdder bindFailures = new LongAdder();
     private volatile PortPolicies policies;
     private volatile int listening;
+    private volatile boolean draining;
+    /** The published ports of the applied table, swapped whole after each update; read lock-free. */
+    private volatile Map<PortKey, Published> published = Map.of();
+
     private long appliedVersion = Long.MIN_VALUE;
     private EventLoopGroup group;
 
@@ -79,6 +95,7 @@ public final class RoutingMesh implements Closeable {
         this.threads = b.threads;
         this.listener = b.listener;
         this.policies = b.policies;
+        this.transparentLocal = b.transparentLocal;
     }
 
     /** A builder; {@code nodeId} and {@code ingressNetworkId} are required. */
@@ -99,6 +116,57 @@ public final class RoutingMesh implements Closeable {
                 threads == 0 ? "default" : threads,
                 ingressNetworkId);
         return this;
+    }
+
+    /** True between {@link #start()} and {@link #close()}. */
+    public boolean isStarted() {
+        return state.get() == State.STARTED;
+    }
+
+    /**
+     * Marks the node as draining (or not). While draining, the health endpoint answers 503 for the
+     * node and for every port; forwarding is not affected at all, so connections an external load
+     * balancer still sends (until its next check) are served.
+     */
+    public void draining(boolean value) {
+        if (draining != value) {
+            LOG.info("routing mesh on node {}: {}", nodeId, value ? "draining (health answers 503)" : "not draining");
+        }
+        draining = value;
+    }
+
+    /** True while the node is marked draining. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** This node's id. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * The event loops of the mesh, for listeners that belong with it (the health endpoint). The mesh
+     * owns them: never shut them down; they end with {@link #close()}. Null before {@link #start()}.
+     */
+    public EventLoopGroup eventLoopGroup() {
+        return group;
+    }
+
+    /**
+     * The state of a published port of the applied table on this node, or empty when the table does
+     * not publish it. Lock-free (an event loop may call it).
+     */
+    public Optional<PortState> portState(PortKey key) {
+        Published p = published.get(key);
+        return p == null ? Optional.empty() : Optional.of(p.state(key));
+    }
+
+    /** The state of every published port of the applied table on this node. Lock-free. */
+    public List<PortState> portStates() {
+        List<PortState> out = new ArrayList<>();
+        published.forEach((k, p) -> out.add(p.state(k)));
+        return out;
     }
 
     /** The transport the mesh runs on. */
@@ -137,10 +205,12 @@ public final class RoutingMesh implements Closeable {
         List<PortKey> updated = new ArrayList<>();
         List<PortKey> closed = new ArrayList<>();
         List<PortFailure> failed = new ArrayList<>();
+        Map<PortKey, String> failures = new LinkedHashMap<>();
         PortPolicies current = policies;
 
         for (PortKey key : List.copyOf(listeners.keySet())) {
-            if (!desired.containsKey(key)) {
+            Desired d = desired.get(key);
+            if (d == null || !d.listen()) {
                 PortListener l = listeners.remove(key);
                 l.close();
                 l.runtime.pool().drainAll(l.runtime.policy().drainTimeout());
@@ -151,13 +221,20 @@ public final class RoutingMesh implements Closeable {
         }
         for (Map.Entry<PortKey, Desired> e : desired.entrySet()) {
             PortKey key = e.getKey();
+            if (!e.getValue().listen()) {
+                continue;
+            }
             PortPolicy policy = current.forPort(key);
             if (key.protocol() == io.shoal.model.Protocol.UDP && policy.sendProxyProtocol() != ProxyProtocol.NONE) {
                 // There is no agreed way to carry PROXY on datagrams (per datagram or first only).
                 LOG.warn("published port {}: PROXY protocol is not sent on UDP ports; option ignored", key);
             }
+            // Only TCP: a datagram relayed from a foreign address would need the same routing per
+            // flow, and UDP flows are not made transparent (yet).
+            boolean transparent = transparentLocal && e.getValue().localOnly() && key.protocol() == Protocol.TCP;
             PortListener existing = listeners.get(key);
             if (existing != null) {
+                existing.runtime.transparent(transparent);
                 existing.runtime.policy(policy);
                 existing.runtime.pool().update(e.getValue().targets(), policy.balance(), policy.drainTimeout());
                 updated.add(key);
@@ -166,7 +243,9 @@ public final class RoutingMesh implements Closeable {
             PortMetrics m = metrics.computeIfAbsent(key, PortMetrics::new);
             BackendPool pool = new BackendPool("published port " + key, group);
             pool.update(e.getValue().targets(), policy.balance(), policy.drainTimeout());
-            PortListener l = new PortListener(new PortRuntime(key, pool, m, transport, policy));
+            PortRuntime runtime = new PortRuntime(key, pool, m, transport, policy);
+            runtime.transparent(transparent);
+            PortListener l = new PortListener(runtime);
             InetSocketAddress address = new InetSocketAddress(bindAddress, key.port());
             ChannelFuture f = l.bind(group, address);
             if (!f.awaitUninterruptibly(10, TimeUnit.SECONDS) || !f.isSuccess()) {
@@ -178,6 +257,7 @@ public final class RoutingMesh implements Closeable {
                         + (conflict ? "address already in use by another process or socket" : String.valueOf(cause));
                 PortFailure failure = new PortFailure(key, conflict, message, cause);
                 failed.add(failure);
+                failures.put(key, conflict ? "address in use" : String.valueOf(cause));
                 bindFailures.increment();
                 f.channel().close();
                 pool.drainAll(java.time.Duration.ZERO);
@@ -196,6 +276,19 @@ public final class RoutingMesh implements Closeable {
             listener.portOpened(key, l.localAddress());
         }
         listening = listeners.size();
+        Map<PortKey, Published> next = new LinkedHashMap<>();
+        desired.forEach((key, d) -> {
+            PortListener l = listeners.get(key);
+            next.put(
+                    key,
+                    new Published(
+                            d.service(),
+                            d.mode(),
+                            d.trafficPolicy(),
+                            l == null ? null : l.runtime.pool(),
+                            failures.getOrDefault(key, "")));
+        });
+        published = Map.copyOf(next);
         return new UpdateResult(opened, updated, closed, failed, false);
     }
 
@@ -235,6 +328,7 @@ public final class RoutingMesh implements Closeable {
         List<Sample> out = new ArrayList<>();
         out.add(new Sample("shoal_ingress_listeners", "", listening));
         out.add(new Sample("shoal_ingress_bind_failures_total", "", bindFailures.sum()));
+        out.add(new Sample("shoal_ingress_draining", "", draining ? 1 : 0));
         metrics.values().forEach(m -> out.addAll(m.samples()));
         return new MetricsSnapshot(out);
     }
@@ -247,6 +341,7 @@ public final class RoutingMesh implements Closeable {
         }
         listeners.values().forEach(PortListener::close);
         listeners.clear();
+        published = Map.of();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -254,36 +349,32 @@ public final class RoutingMesh implements Closeable {
         Map<PortKey, Desired> out = new LinkedHashMap<>();
         for (PublishedPort p : table.publishedPorts()) {
             PortKey key = new PortKey(p.port().publishedPort(), p.port().protocol());
+            PublishMode mode = p.port().publishMode();
+            TrafficPolicy traffic = p.port().trafficPolicy();
+            boolean localOnly = mode == PublishMode.HOST || traffic == TrafficPolicy.LOCAL;
             List<BackendPool.Target> targets = new ArrayList<>();
-            if (p.port().publishMode() == PublishMode.HOST) {
-                for (TaskEndpoint t : p.service().readyTasks()) {
-                    if (t.nodeId().equals(nodeId)) {
-                        InetAddress a = hostModeAddress(t);
-                        if (a != null) {
-                            targets.add(new BackendPool.Target(
-                                    new InetSocketAddress(a, p.port().targetPort()), t.taskId()));
-                        }
-                    }
-                }
-                if (targets.isEmpty()) {
+            for (TaskEndpoint t : p.service().readyTasks()) {
+                if (localOnly && !t.nodeId().equals(nodeId)) {
                     continue;
                 }
-            } else {
-                for (TaskEndpoint t : p.service().readyTasks()) {
-                    InetAddress a = t.addressOn(ingressNetworkId);
-                    if (a != null) {
-                        targets.add(new BackendPool.Target(
-                                new InetSocketAddress(a, p.port().targetPort()), t.taskId()));
-                    }
+                // A local task is reached at its ingress address when attached, else on its first
+                // network; a remote one only over the ingress network.
+                InetAddress a = localOnly ? localAddress(t) : t.addressOn(ingressNetworkId);
+                if (a != null) {
+                    targets.add(new BackendPool.Target(
+                            new InetSocketAddress(a, p.port().targetPort()), t.taskId()));
                 }
             }
-            out.put(key, new Desired(p.service().name(), targets));
+            // A host-mode port binds only where a task runs; an ingress port (either policy) binds on
+            // every node, so that a local-policy port stays reserved while this node has no task.
+            boolean listen = mode != PublishMode.HOST || !targets.isEmpty();
+            out.put(key, new Desired(p.service().name(), mode, traffic, listen, targets));
         }
         return out;
     }
 
-    /** A host-mode task is reached on the ingress network when it is attached, else on its first network. */
-    private InetAddress hostModeAddress(TaskEndpoint t) {
+    /** A local task is reached on the ingress network when it is attached, else on its first network. */
+    private InetAddress localAddress(TaskEndpoint t) {
         InetAddress a = t.addressOn(ingressNetworkId);
         if (a != null) {
             return a;
@@ -307,7 +398,31 @@ public final class RoutingMesh implements Closeable {
         return false;
     }
 
-    private record Desired(String service, List<BackendPool.Target> targets) {}
+    private record Desired(
+            String service,
+            PublishMode mode,
+            TrafficPolicy trafficPolicy,
+            boolean listen,
+            List<BackendPool.Target> targets) {
+        boolean localOnly() {
+            return mode == PublishMode.HOST || trafficPolicy == TrafficPolicy.LOCAL;
+        }
+    }
+
+    /** A published port of the applied table; {@code pool} is null when this node does not listen. */
+    private record Published(
+            String service, PublishMode mode, TrafficPolicy trafficPolicy, BackendPool pool, String failure) {
+        PortState state(PortKey key) {
+            return new PortState(
+                    key,
+                    service,
+                    mode,
+                    trafficPolicy,
+                    pool != null,
+                    pool == null ? 0 : pool.active().size(),
+                    failure);
+        }
+    }
 
     /** Configuration of a {@link RoutingMesh}. */
     public static final class Builder {
@@ -318,8 +433,21 @@ public final class RoutingMesh implements Closeable {
         private int threads;
         private MeshListener listener = new MeshListener() {};
         private PortPolicies policies = PortPolicies.standard();
+        private boolean transparentLocal;
 
         private Builder() {}
+
+        /**
+         * Connect to local tasks of local-only ports (the {@code local} traffic policy, host mode)
+         * from the client's own address ({@code IP_TRANSPARENT}), so the task sees the client without
+         * a PROXY header. Default off. Needs CAP_NET_ADMIN, the epoll or io_uring transport, and the
+         * node's policy routing that delivers replies for foreign addresses to local transparent
+         * sockets (see the README); without that routing, connects time out.
+         */
+        public Builder transparentLocal(boolean v) {
+            transparentLocal = v;
+            return this;
+        }
 
         /** This node's id: host-mode ports listen only where a ready task runs on it. Required. */
         public Builder nodeId(String v) {
@@ -385,6 +513,10 @@ public final class RoutingMesh implements Closeable {
                 transport = Transport.best();
             }
             transport.ensureAvailable();
+            if (transparentLocal && transport.transparentOption() == null) {
+                throw new IllegalArgumentException("transparentLocal: the " + transport
+                        + " transport cannot set IP_TRANSPARENT; use epoll or io_uring");
+            }
             return new RoutingMesh(this);
         }
     }

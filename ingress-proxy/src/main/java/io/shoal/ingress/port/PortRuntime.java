@@ -17,6 +17,7 @@ public final class PortRuntime {
     private final PortMetrics metrics;
     private final Transport transport;
     private volatile PortPolicy policy;
+    private volatile boolean transparent;
 
     /** The runtime of port {@code key} with its pool, counters, transport and first policy. */
     public PortRuntime(PortKey key, BackendPool pool, PortMetrics metrics, Transport transport, PortPolicy policy) {
@@ -50,6 +51,19 @@ public final class PortRuntime {
     /** The current policy; a connection reads it once when it starts. */
     public PortPolicy policy() {
         return policy;
+    }
+
+    /**
+     * True when new connections reach their backend from the client's own address (a local-only
+     * port on a mesh built with {@code transparentLocal}); a connection reads it once when it starts.
+     */
+    public boolean transparent() {
+        return transparent;
+    }
+
+    /** Whether new connections connect from the client's address. */
+    public void transparent(boolean value) {
+        transparent = value;
     }
 
     /** Installs the policy new connections will use. */

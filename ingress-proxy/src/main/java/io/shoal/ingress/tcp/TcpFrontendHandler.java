@@ -41,6 +41,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     private final PortRuntime port;
     private final PortPolicy policy;
     private final PortMetrics metrics;
+    private final boolean transparent;
     private final Set<Backend> tried = new HashSet<>(4);
     /** Client bytes that arrived before the backend connection was up (a PROXY header's tail). */
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>(2);
@@ -56,6 +57,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         this.port = port;
         this.policy = policy;
         this.metrics = port.metrics();
+        this.transparent = port.transparent();
         this.awaitingHeader = awaitingHeader;
     }
 
@@ -101,7 +103,15 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                     }
                 });
         long start = System.nanoTime();
-        ChannelFuture f = b.connect(backend.address());
+        ChannelFuture f;
+        if (transparent && sameFamily(client, backend.address())) {
+            // Connect from the client's own address (port chosen by the kernel), so the task's
+            // socket sees the client; the node routes the replies back to this socket.
+            b.option(port.transport().transparentOption(), true);
+            f = b.connect(backend.address(), new InetSocketAddress(client.getAddress(), 0));
+        } else {
+            f = b.connect(backend.address());
+        }
         outbound = f.channel();
         f.addListener(done -> {
             if (done.isSuccess()) {
@@ -127,6 +137,10 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 }
             }
         });
+    }
+
+    private static boolean sameFamily(InetSocketAddress a, InetSocketAddress b) {
+        return a.getAddress().getClass() == b.getAddress().getClass();
     }
 
     private void connected(boolean sendHeader) {

@@ -1,10 +1,12 @@
 package io.shoal.ingress.transport;
 
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -16,6 +18,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
@@ -60,6 +63,11 @@ public enum Transport {
         public ChannelFactory<? extends DatagramChannel> datagramChannel() {
             return IoUringDatagramChannel::new;
         }
+
+        @Override
+        public ChannelOption<Boolean> transparentOption() {
+            return IoUringChannelOption.IP_TRANSPARENT;
+        }
     },
     EPOLL {
         @Override
@@ -90,6 +98,11 @@ public enum Transport {
         @Override
         public ChannelFactory<? extends DatagramChannel> datagramChannel() {
             return EpollDatagramChannel::new;
+        }
+
+        @Override
+        public ChannelOption<Boolean> transparentOption() {
+            return EpollChannelOption.IP_TRANSPARENT;
         }
     },
     NIO {
@@ -122,6 +135,11 @@ public enum Transport {
         public ChannelFactory<? extends DatagramChannel> datagramChannel() {
             return NioDatagramChannel::new;
         }
+
+        @Override
+        public ChannelOption<Boolean> transparentOption() {
+            return null;
+        }
     };
 
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
@@ -143,6 +161,12 @@ public enum Transport {
 
     /** UDP channels on this transport. */
     public abstract ChannelFactory<? extends DatagramChannel> datagramChannel();
+
+    /**
+     * The socket option {@code IP_TRANSPARENT}, which lets an outbound connection bind the client's
+     * (foreign) address, or null when the transport cannot set it (NIO).
+     */
+    public abstract ChannelOption<Boolean> transparentOption();
 
     /** Throws with the cause when this transport cannot be used here. */
     public Transport ensureAvailable() {
