@@ -161,7 +161,8 @@ public final class Allocator {
                 if (wanted == 0 || wasFree) {
                     undo.add(() -> ports.release(name, p.protocol(), got));
                 }
-                resolved.add(new PortConfig(p.name(), p.protocol(), p.targetPort(), got, p.publishMode()));
+                resolved.add(new PortConfig(
+                        p.name(), p.protocol(), p.targetPort(), got, p.publishMode(), p.trafficPolicy()));
             }
             ServiceEndpoint now = new ServiceEndpoint(resolved, vips);
             releaseDropped(service, had, now);

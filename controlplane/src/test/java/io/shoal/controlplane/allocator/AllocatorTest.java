@@ -126,6 +126,22 @@ class AllocatorTest {
     }
 
     @Test
+    void aPublishedPortKeepsItsTrafficPolicyThroughAllocation() {
+        Allocator a = new Allocator(cluster);
+        net(a, "n1", "front");
+        Service web = service(
+                "s1",
+                "web",
+                EndpointSpec.ports(PortConfig.ingress(0, 80).withTrafficPolicy(io.shoal.model.TrafficPolicy.LOCAL)),
+                "front");
+        ServiceEndpoint ep = a.allocate(web, networks::get);
+        assertThat(ep.ports()).singleElement().satisfies(p -> {
+            assertThat(p.publishedPort()).isEqualTo(30000);
+            assertThat(p.trafficPolicy()).isEqualTo(io.shoal.model.TrafficPolicy.LOCAL);
+        });
+    }
+
+    @Test
     void aNewLeaderRestoresAllocationsAndNeverHandsThemOutAgain() {
         Allocator old = new Allocator(cluster);
         Network front = net(old, "n1", "front");
