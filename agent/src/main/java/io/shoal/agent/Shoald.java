@@ -139,6 +139,13 @@ public final class Shoald implements Callable<Integer> {
                     + " its SIGTERM (default ${DEFAULT-VALUE}).")
     String leaveDelay;
 
+    @Option(
+            names = "--health-addr",
+            defaultValue = "0.0.0.0:9180",
+            description = "Where the health endpoint for external load balancers listens (/healthz,"
+                    + " /healthz/ports/<port>), ip:port, or none (default ${DEFAULT-VALUE}).")
+    String healthAddr;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -253,7 +260,8 @@ public final class Shoald implements Callable<Integer> {
                 mode,
                 bind,
                 "shoal-ingress",
-                parseSeconds("--leave-delay", leaveDelay));
+                parseSeconds("--leave-delay", leaveDelay),
+                healthAddr.equals("none") ? null : hostPort("--health-addr", healthAddr, 9180));
     }
 
     /** {@code sov-<6 hex digits of the node id's hash>-}: unique per node on a shared machine. */
@@ -276,10 +284,14 @@ public final class Shoald implements Callable<Integer> {
     }
 
     static InetSocketAddress hostPort(String field, String value) {
+        return hostPort(field, value, 53);
+    }
+
+    static InetSocketAddress hostPort(String field, String value, int defaultPort) {
         String v = value.trim();
         int colon = v.lastIndexOf(':');
         String host = colon < 0 ? v : v.substring(0, colon);
-        int port = 53;
+        int port = defaultPort;
         if (colon >= 0) {
             try {
                 port = Integer.parseInt(v.substring(colon + 1));

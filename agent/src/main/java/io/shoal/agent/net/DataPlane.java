@@ -14,10 +14,12 @@ import io.shoal.dns.netns.ContainerDnsBinding;
 import io.shoal.dns.resolve.DnsScope;
 import io.shoal.dns.server.DnsServer;
 import io.shoal.dns.server.DnsServerConfig;
+import io.shoal.ingress.health.HealthServer;
 import io.shoal.ingress.mesh.RoutingMesh;
 import io.shoal.ingress.mesh.UpdateResult;
 import io.shoal.model.Cidr;
 import io.shoal.model.Network;
+import io.shoal.model.NodeAvailability;
 import io.shoal.model.Task;
 import io.shoal.model.table.ServiceTable;
 import io.shoal.netlink.ns.NetNs;
@@ -88,6 +90,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
     private OverlayDriver overlay;
     private DnsServer dns;
     private RoutingMesh mesh;
+    private HealthServer health;
     private String meshIngressId;
     private Cidr hostIngress;
     private long version;
@@ -331,6 +334,10 @@ public final class DataPlane implements TaskNetworking, Closeable {
             log.info("data plane {}: on the ingress network as {}", nodeId, mine);
         }
         if (mesh == null || !ingress.id().equals(meshIngressId)) {
+            if (health != null) {
+                health.close();
+                health = null;
+            }
             if (mesh != null) {
                 mesh.close();
             }
@@ -341,6 +348,24 @@ public final class DataPlane implements TaskNetworking, Closeable {
                     .build()
                     .start();
             meshIngressId = ingress.id();
+            if (config.healthBind() != null) {
+                try {
+                    health = HealthServer.builder(mesh)
+                            .bindAddress(config.healthBind())
+                            .build()
+                            .start();
+                } catch (RuntimeException e) {
+                    log.warn("data plane {}: no health endpoint: {}", nodeId, e.getMessage());
+                }
+            }
+        }
+        // A drained node tells external load balancers first (503) and keeps forwarding.
+        boolean draining = store.get(Kind.NODES, nodeId)
+                .map(n -> n.spec().availability() == NodeAvailability.DRAIN)
+                .orElse(false);
+        if (mesh.isDraining() != draining) {
+            mesh.draining(draining);
+            log.info("data plane {}: health endpoint says {}", nodeId, draining ? "draining (503)" : "serving");
         }
     }
 
@@ -456,6 +481,9 @@ public final class DataPlane implements TaskNetworking, Closeable {
 
     private Void closeOnThread() {
         vips.close();
+        if (health != null) {
+            health.close();
+        }
         if (mesh != null) {
             mesh.close();
         }

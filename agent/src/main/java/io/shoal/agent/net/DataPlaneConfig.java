@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param meshBind the address published ports listen on (the wildcard by default)
  * @param hostIngressInterface the name of this host's interface on the ingress network
  * @param leaveDelay time between a task leaving the endpoints and its SIGTERM
+ * @param healthBind where the health endpoint for external load balancers listens ({@code
+ *     /healthz}, {@code /healthz/ports/<port>}), or null for none
  */
 public record DataPlaneConfig(
         Inet4Address underlay,
@@ -30,7 +32,8 @@ public record DataPlaneConfig(
         Port53 dnsPort53,
         InetAddress meshBind,
         String hostIngressInterface,
-        Duration leaveDelay) {
+        Duration leaveDelay,
+        InetSocketAddress healthBind) {
 
     /** Default time a stopping task keeps serving after it left the endpoints. */
     public static final Duration DEFAULT_LEAVE_DELAY = Duration.ofSeconds(1);

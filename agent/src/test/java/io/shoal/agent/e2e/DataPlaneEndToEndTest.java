@@ -43,6 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DataPlaneEndToEndTest {
     /** Everything the Done-when list says must happen "within 2 s" of a task state change. */
     private static final Duration FOLLOW = Duration.ofSeconds(2);
+    /** shoald's default health endpoint port. */
+    private static final int HEALTH = 9180;
 
     private static ShoalCluster cluster;
     private static HostProcess upstream;
@@ -94,6 +96,11 @@ class DataPlaneEndToEndTest {
                         assertThat(r.ok()).as("%s", r).isTrue();
                         assertThat(hostnames).contains(r.body().trim());
                     });
+        }
+        // The health endpoint external load balancers check says the same on every node.
+        for (int i = 1; i <= 3; i++) {
+            assertThat(cluster.curl(i, HEALTH, "/healthz/ports/8081").status()).isEqualTo(200);
+            assertThat(cluster.curl(i, HEALTH, "/healthz/ports/8999").status()).isEqualTo(503);
         }
         // Round robin on one node: two requests in a row reach both replicas.
         Set<String> seen = new HashSet<>();
@@ -214,6 +221,10 @@ class DataPlaneEndToEndTest {
         RequestLoop.Result result;
         try (RequestLoop loop = cluster.requestLoop(8085, Duration.ofMillis(20), Duration.ofMinutes(2), 1, 2, 3)) {
             cluster.api().setAvailability(drained, NodeAvailability.DRAIN);
+            await("the drained node's health endpoint says 503")
+                    .atMost(FOLLOW.multipliedBy(5))
+                    .until(() -> cluster.curl(2, HEALTH, "/healthz").status() == 503
+                            && cluster.curl(2, HEALTH, "/healthz/ports/8085").status() == 503);
             cluster.waitForRunning("dr", 3, t -> !t.nodeId().equals(drained));
             await("no task of dr left on the drained node")
                     .atMost(Duration.ofSeconds(30))
@@ -231,6 +242,9 @@ class DataPlaneEndToEndTest {
         assertThat(cluster.curl(2, 8085).ok())
                 .as("the drained node still answers through the mesh")
                 .isTrue();
+        await("back to 200 once active")
+                .atMost(FOLLOW.multipliedBy(5))
+                .until(() -> cluster.curl(2, HEALTH, "/healthz").status() == 200);
     }
 
     @Test
