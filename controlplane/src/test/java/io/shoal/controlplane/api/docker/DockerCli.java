@@ -11,10 +11,17 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code docker} client binary against a Shoal API socket, with a private config dir. */
 final class DockerCli {
+    private final String binary;
     private final Path socket;
     private final Path config;
 
     DockerCli(Path socket, Path config) {
+        this("docker", socket, config);
+    }
+
+    /** A client run from an explicit binary (e.g. Debian's docker.io at /usr/bin/docker). */
+    DockerCli(String binary, Path socket, Path config) {
+        this.binary = binary;
         this.socket = socket;
         this.config = config;
     }
@@ -42,7 +49,7 @@ final class DockerCli {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("docker", "-H", "unix://" + socket));
+        List<String> cmd = new ArrayList<>(List.of(binary, "-H", "unix://" + socket));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(config, "out", ".txt");
         Path err = Files.createTempFile(config, "err", ".txt");

@@ -224,7 +224,9 @@ class DockerCliTest {
                         .trim()
                         .equals("5/5"));
 
-        ok("service", "update", "-d", "--no-resolve-image", "--image", "shoal/busybox:v2", "life");
+        // Without -d the client follows the rolling update (parallelism 2, delay 1 s) to the end.
+        DockerCli.Result updated = ok("service", "update", "--no-resolve-image", "--image", "shoal/busybox:v2", "life");
+        assertThat(updated.out()).contains("overall progress: 5 out of 5 tasks").contains("verify: Service");
         assertThat(ok("service", "inspect", "life", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}")
                         .out()
                         .trim())
@@ -271,6 +273,38 @@ class DockerCliTest {
         // The network is free again once the service is gone.
         ok("network", "rm", "life-net");
         assertThat(ok("network", "ls", "--format", "{{.Name}}").lines()).doesNotContain("life-net");
+    }
+
+    /** The 28.x client on the PATH and Debian's docker.io 20.10 client, when installed. */
+    @Test
+    void everyInstalledClientVersionDrivesTheBasics() throws Exception {
+        List<String> binaries = new ArrayList<>();
+        for (String b : List.of("/usr/local/bin/docker", "/usr/bin/docker")) {
+            if (Files.isExecutable(Path.of(b))) {
+                binaries.add(b);
+            }
+        }
+        Requirements.require(!binaries.isEmpty(), "a docker client in /usr/local/bin or /usr/bin");
+        int n = 0;
+        for (String b : binaries) {
+            DockerCli client = new DockerCli(b, dir.resolve("shoal.sock"), dir.resolve("docker-config"));
+            String name = "basic" + n++;
+            DockerCli.Result version = client.run("version", "--format", "{{.Server.APIVersion}}");
+            assertThat(version.exit()).as("%s: %s", b, version).isZero();
+            assertThat(version.out().trim()).isEqualTo("1.41");
+            DockerCli.Result created = client.run(
+                    "service", "create", "-d", "--no-resolve-image", "--name", name, "--replicas", "2", "img:1");
+            assertThat(created.exit()).as("%s: %s", b, created).isZero();
+            await().atMost(WAIT)
+                    .until(() -> client.run("service", "ls", "--filter", "name=" + name, "--format", "{{.Replicas}}")
+                            .out()
+                            .trim()
+                            .equals("2/2"));
+            assertThat(client.run("service", "ps", name, "--format", "{{.Name}}")
+                            .lines())
+                    .containsExactlyInAnyOrder(name + ".1", name + ".2");
+            assertThat(client.run("service", "rm", name).exit()).isZero();
+        }
     }
 
     @Test
