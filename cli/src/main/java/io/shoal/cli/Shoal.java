@@ -46,7 +46,11 @@ public final class Shoal implements Runnable {
     }
 
     ApiClient client() {
-        return new ApiClient(host);
+        try {
+            return new ApiClient(host);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
     }
 
     /** Runs the command line; returns the exit code. */

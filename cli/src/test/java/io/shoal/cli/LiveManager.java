@@ -87,8 +87,15 @@ final class LiveManager implements AutoCloseable {
                         () -> JoinTokens.load(client, Layout.DEFAULT),
                         Clock.systemUTC(),
                         "m1"),
-                new ApiServer.Config(socket, null));
+                new ApiServer.Config(
+                        socket, new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)));
         api.start();
+    }
+
+    /** The API's TCP address on loopback, as {@code tcp://127.0.0.1:PORT}. */
+    String tcpHost() {
+        return "tcp://" + api.tcpAddress().getAddress().getHostAddress() + ":"
+                + api.tcpAddress().getPort();
     }
 
     private void react(TaskStatusReporter reporter, Task t) {

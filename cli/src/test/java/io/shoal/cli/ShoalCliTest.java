@@ -75,6 +75,10 @@ class ShoalCliTest {
         return r;
     }
 
+    static void eventually(org.awaitility.core.ThrowingRunnable assertion) {
+        await().atMost(WAIT).untilAsserted(assertion);
+    }
+
     static JsonNode row(JsonNode rows, String field, String value) {
         for (JsonNode r : rows) {
             if (r.path(field).asText().equals(value)) {
@@ -87,10 +91,11 @@ class ShoalCliTest {
     @Test
     void serviceConvergesScalesUpdatesRollsBackAndGoes() throws Exception {
         ok("network", "create", "--subnet", "100.64.40.0/24", "cli-net");
-        assertThat(row(ok("network", "ls", "--format", "json").json(), "name", "cli-net")
+        // Listings come from the manager's view of ZooKeeper, which may trail a write by a moment.
+        eventually(() -> assertThat(row(ok("network", "ls", "--format", "json").json(), "name", "cli-net")
                         .path("subnet")
                         .asText())
-                .isEqualTo("100.64.40.0/24");
+                .isEqualTo("100.64.40.0/24"));
 
         Run created = ok(
                 "service",
@@ -161,17 +166,20 @@ class ShoalCliTest {
                 .allMatch(t -> t.path("image").asText().equals("shoal/busybox:test"));
 
         ok("service", "rm", "cli-web");
-        assertThat(ok("service", "ls", "-q").lines()).isEmpty();
+        eventually(() -> assertThat(ok("service", "ls", "-q").lines()).isEmpty());
         ok("network", "rm", "cli-net");
-        assertThat(ok("network", "ls", "--format", "json").json())
-                .noneMatch(n -> n.path("name").asText().equals("cli-net"));
+        eventually(() -> assertThat(ok("network", "ls", "--format", "json").json())
+                .noneMatch(n -> n.path("name").asText().equals("cli-net")));
     }
 
     @Test
     void nodesShowTheLeaderAndDrainEmptiesANode() throws Exception {
         ok("node", "update", "--role", "manager", "m1");
+        eventually(() -> assertThat(row(ok("node", "ls", "--format", "json").json(), "hostname", "mgr")
+                        .path("managerStatus")
+                        .asText())
+                .isEqualTo("Leader"));
         JsonNode nodes = ok("node", "ls", "--format", "json").json();
-        assertThat(row(nodes, "hostname", "mgr").path("managerStatus").asText()).isEqualTo("Leader");
         assertThat(row(nodes, "hostname", "mgr").path("self").asBoolean()).isTrue();
         assertThat(row(nodes, "hostname", "host2").path("managerStatus").asText())
                 .isEmpty();
@@ -179,10 +187,10 @@ class ShoalCliTest {
 
         ok("service", "create", "--name", "cli-spread", "--replicas", "3", "img:1");
         ok("node", "update", "--availability", "drain", "n3");
-        assertThat(row(ok("node", "ls", "--format", "json").json(), "hostname", "host3")
+        eventually(() -> assertThat(row(ok("node", "ls", "--format", "json").json(), "hostname", "host3")
                         .path("availability")
                         .asText())
-                .isEqualTo("Drain");
+                .isEqualTo("Drain"));
         await().atMost(WAIT).until(() -> {
             JsonNode running = shoal(
                             "service", "ps", "cli-spread", "--filter", "desired-state=running", "--format", "json")
@@ -221,6 +229,32 @@ class ShoalCliTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("Error: cannot reach the Shoal manager at unix://");
+    }
+
+    @Test
+    void tcpHostReachesTheSameManager() throws Exception {
+        ok("network", "create", "cli-tcp-net");
+        eventually(() -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int exit = Shoal.run(
+                    new String[] {"--host", manager.tcpHost(), "network", "ls", "--format", "json"},
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream()));
+            assertThat(exit).isZero();
+            assertThat(row(Json.mapper().readTree(out.toString(StandardCharsets.UTF_8)), "name", "cli-tcp-net")
+                            .path("driver")
+                            .asText())
+                    .isEqualTo("overlay");
+        });
+        ok("network", "rm", "cli-tcp-net");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int badExit = Shoal.run(
+                new String[] {"--host", "http://nowhere", "service", "ls"},
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(badExit).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("--host: 'http://nowhere' must be unix:///path/to/socket or tcp://HOST:PORT");
     }
 
     @Test

@@ -133,6 +133,11 @@ class DockerCliTest {
         return r;
     }
 
+    /** Listings come from the manager's view of ZooKeeper, which may trail a write by a moment. */
+    private static void eventually(org.awaitility.core.ThrowingRunnable assertion) {
+        await().atMost(WAIT).untilAsserted(assertion);
+    }
+
     private static JsonNode json(String text) throws Exception {
         return Json.mapper().readTree(text);
     }
@@ -153,9 +158,10 @@ class DockerCliTest {
     @Test
     void serviceLifecycleThroughTheDockerClient() throws Exception {
         ok("network", "create", "--driver", "overlay", "--subnet", "100.64.30.0/24", "life-net");
-        assertThat(ok("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}")
+        // Listings come from the manager's view of ZooKeeper, which may trail a write by a moment.
+        eventually(() -> assertThat(ok("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}")
                         .lines())
-                .contains("life-net overlay swarm");
+                .contains("life-net overlay swarm"));
         String netId = ok("network", "inspect", "life-net", "--format", "{{.ID}}")
                 .out()
                 .trim();
@@ -269,10 +275,12 @@ class DockerCliTest {
         });
 
         ok("service", "rm", "life");
-        assertThat(ok("service", "ls", "--format", "{{.Name}}").lines()).doesNotContain("life");
+        eventually(() ->
+                assertThat(ok("service", "ls", "--format", "{{.Name}}").lines()).doesNotContain("life"));
         // The network is free again once the service is gone.
         ok("network", "rm", "life-net");
-        assertThat(ok("network", "ls", "--format", "{{.Name}}").lines()).doesNotContain("life-net");
+        eventually(() ->
+                assertThat(ok("network", "ls", "--format", "{{.Name}}").lines()).doesNotContain("life-net"));
     }
 
     /** The 28.x client on the PATH and Debian's docker.io 20.10 client, when installed. */
@@ -325,27 +333,32 @@ class DockerCliTest {
     @Test
     void leaderIsMarkedAndDrainMovesTasksAway() throws Exception {
         ok("node", "update", "--role", "manager", "mgr");
-        List<String> nodes = ok("node", "ls", "--format", "{{.Self}} {{.Hostname}} {{.ManagerStatus}}")
-                .lines();
-        assertThat(nodes).contains("true mgr Leader", "false host2 ", "false host3 ");
+        eventually(() -> assertThat(ok("node", "ls", "--format", "{{.Self}} {{.Hostname}} {{.ManagerStatus}}")
+                        .lines())
+                .contains("true mgr Leader", "false host2 ", "false host3 "));
         assertThat(ok("node", "ls").out()).containsPattern("m1 \\*\\s+mgr\\s+Ready\\s+Active\\s+Leader");
+
+        assertThat(ok("node", "inspect", "--pretty", "mgr").out())
+                .containsPattern("Hostname:\\s+mgr")
+                .containsPattern("Availability:\\s+Active")
+                .containsPattern("Manager Status:");
 
         ok("service", "create", "-d", "--no-resolve-image", "--name", "movers", "--replicas", "3", "img:1");
         await().atMost(WAIT).until(() -> running("movers").contains("host3"));
         ok("node", "update", "--availability", "drain", "host3");
-        assertThat(ok("node", "inspect", "host3", "--format", "{{.Spec.Availability}}")
+        eventually(() -> assertThat(ok("node", "inspect", "host3", "--format", "{{.Spec.Availability}}")
                         .out()
                         .trim())
-                .isEqualTo("drain");
+                .isEqualTo("drain"));
         await().atMost(WAIT).until(() -> {
             List<String> on = running("movers");
             return on.size() == 3 && !on.contains("host3");
         });
         ok("node", "update", "--availability", "active", "host3");
-        assertThat(ok("node", "ls", "--filter", "name=host3", "--format", "{{.Availability}}")
+        eventually(() -> assertThat(ok("node", "ls", "--filter", "name=host3", "--format", "{{.Availability}}")
                         .out()
                         .trim())
-                .isEqualTo("Active");
+                .isEqualTo("Active"));
         ok("service", "rm", "movers");
     }
 
