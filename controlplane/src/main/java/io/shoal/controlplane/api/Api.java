@@ -508,10 +508,20 @@ public final class Api {
             JoinTokens.Digests next = role == NodeRole.WORKER
                     ? new JoinTokens.Digests(made.worker(), old.manager())
                     : new JoinTokens.Digests(old.worker(), made.manager());
-            store.client()
-                    .setData()
-                    .withVersion(stat.getVersion())
-                    .forPath(path, Json.mapper().writeValueAsBytes(next));
+            try {
+                store.client()
+                        .setData()
+                        .withVersion(stat.getVersion())
+                        .forPath(path, Json.mapper().writeValueAsBytes(next));
+            } catch (org.apache.zookeeper.KeeperException.BadVersionException e) {
+                // Curator retries a write whose answer was lost; the retry then sees our own write
+                // as a newer version. Only someone else's write is a conflict.
+                JoinTokens.Digests now =
+                        Json.mapper().readValue(store.client().getData().forPath(path), JoinTokens.Digests.class);
+                if (!now.equals(next)) {
+                    throw e;
+                }
+            }
             writes.increment();
             return Response.json(
                     200,
