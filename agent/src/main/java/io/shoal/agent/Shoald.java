@@ -3,18 +3,30 @@ package io.shoal.agent;
 import io.shoal.agent.exec.DockerExecutor;
 import io.shoal.agent.exec.Executor;
 import io.shoal.agent.exec.ProcessExecutor;
+import io.shoal.agent.net.DataPlaneConfig;
 import io.shoal.controlplane.join.JoinTokens;
 import io.shoal.controlplane.store.Layout;
+import io.shoal.dns.forward.ResolvConf;
+import io.shoal.dns.netns.ContainerDns.Port53;
+import io.shoal.model.Cidr;
 import io.shoal.model.Member;
 import io.shoal.model.NodeRole;
 import io.shoal.model.Resources;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +92,53 @@ public final class Shoald implements Callable<Integer> {
         System.exit(new CommandLine(new Shoald()).execute(args));
     }
 
+    @Option(
+            names = "--networking",
+            defaultValue = "true",
+            negatable = true,
+            description = "Wire overlays, service VIPs, embedded DNS and the routing mesh (default ${DEFAULT-VALUE});"
+                    + " needs --advertise-addr.")
+    boolean networking;
+
+    @Option(
+            names = "--sandbox-prefix",
+            description = "Prefix of this node's overlay sandbox namespaces (default sov-<hash of the node id>-);"
+                    + " agents sharing one machine need different ones.")
+    String sandboxPrefix;
+
+    @Option(
+            names = "--netns-prefix",
+            defaultValue = "shoal-",
+            description = "Prefix of the /run/netns names given to task namespaces (default ${DEFAULT-VALUE}).")
+    String netnsPrefix;
+
+    @Option(
+            names = "--dns-upstream",
+            split = ",",
+            description = "Upstream resolvers for names Shoal does not own, ip[:port] (default: the"
+                    + " nameservers of /etc/resolv.conf that are not loopback).")
+    List<String> dnsUpstreams;
+
+    @Option(
+            names = "--dns-port53",
+            defaultValue = "redirect",
+            description = "redirect (a random port on 127.0.0.11 plus an nftables redirect of 53, as Docker) or"
+                    + " direct (bind 53 itself) (default ${DEFAULT-VALUE}).")
+    String dnsPort53;
+
+    @Option(
+            names = "--mesh-bind",
+            defaultValue = "0.0.0.0",
+            description = "Address the routing mesh's published ports listen on (default ${DEFAULT-VALUE}).")
+    String meshBind;
+
+    @Option(
+            names = "--leave-delay",
+            defaultValue = "1s",
+            description = "How long a stopping task keeps serving after it left DNS, VIPs and the mesh, before"
+                    + " its SIGTERM (default ${DEFAULT-VALUE}).")
+    String leaveDelay;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -129,7 +188,15 @@ public final class Shoald implements Callable<Integer> {
                 return fail(1, e.getMessage());
             }
         }
-        ShoalAgent agent = new ShoalAgent(client, layout, member, executor, Duration.ofSeconds(2));
+        Optional<DataPlaneConfig> net;
+        try {
+            net = networking ? Optional.of(dataPlaneConfig()) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            client.close();
+            executor.close();
+            return fail(1, e.getMessage());
+        }
+        ShoalAgent agent = new ShoalAgent(client, layout, member, executor, Duration.ofSeconds(2), net);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -146,6 +213,86 @@ public final class Shoald implements Callable<Integer> {
         agent.start();
         stopped.await();
         return 0;
+    }
+
+    private DataPlaneConfig dataPlaneConfig() throws IOException {
+        Inet4Address underlay = advertise.stream()
+                .map(Shoald::ipv4)
+                .flatMap(Optional::stream)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "--advertise-addr: networking needs this host's underlay IPv4 address (or --no-networking)"));
+        List<InetSocketAddress> upstreams = new ArrayList<>();
+        if (dnsUpstreams != null) {
+            for (String u : dnsUpstreams) {
+                upstreams.add(hostPort("--dns-upstream", u));
+            }
+        } else if (Files.exists(Path.of("/etc/resolv.conf"))) {
+            for (InetSocketAddress a : ResolvConf.nameservers(Path.of("/etc/resolv.conf"))) {
+                if (!a.getAddress().isLoopbackAddress()) {
+                    upstreams.add(a);
+                }
+            }
+        }
+        Port53 mode =
+                switch (dnsPort53) {
+                    case "redirect" -> Port53.REDIRECT;
+                    case "direct" -> Port53.DIRECT;
+                    default -> throw new IllegalArgumentException(
+                            "--dns-port53: '" + dnsPort53 + "' must be redirect or direct");
+                };
+        InetAddress bind = ipv4(meshBind)
+                .map(InetAddress.class::cast)
+                .orElseThrow(
+                        () -> new IllegalArgumentException("--mesh-bind: '" + meshBind + "' is not an IPv4 address"));
+        return new DataPlaneConfig(
+                underlay,
+                sandboxPrefix != null ? sandboxPrefix : defaultSandboxPrefix(nodeId),
+                netnsPrefix,
+                upstreams,
+                mode,
+                bind,
+                "shoal-ingress",
+                parseSeconds("--leave-delay", leaveDelay));
+    }
+
+    /** {@code sov-<6 hex digits of the node id's hash>-}: unique per node on a shared machine. */
+    static String defaultSandboxPrefix(String node) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(node.getBytes(StandardCharsets.UTF_8));
+            return "sov-" + HexFormat.of().formatHex(d, 0, 3) + "-";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Optional<Inet4Address> ipv4(String literal) {
+        try {
+            int ip = Cidr.parseAddress("address", literal, literal.trim());
+            return Optional.of((Inet4Address) new Cidr(ip, 32).inetAddress());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    static InetSocketAddress hostPort(String field, String value) {
+        String v = value.trim();
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? v : v.substring(0, colon);
+        int port = 53;
+        if (colon >= 0) {
+            try {
+                port = Integer.parseInt(v.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+        }
+        Optional<Inet4Address> ip = ipv4(host);
+        if (ip.isEmpty() || port < 1 || port > 65535) {
+            throw new IllegalArgumentException(
+                    field + ": '" + value + "' must be an IPv4 address with an optional :port");
+        }
+        return new InetSocketAddress(ip.get(), port);
     }
 
     private Executor executor() {

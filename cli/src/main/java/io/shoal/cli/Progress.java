@@ -1,10 +1,12 @@
 package io.shoal.cli;
 
 import io.shoal.model.Service;
+import io.shoal.model.TaskSpec;
 import io.shoal.model.TaskState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -49,7 +51,7 @@ final class Progress {
                 }
                 wanted++;
                 if (e.status().state() == TaskState.RUNNING
-                        && e.task().spec().equals(s.spec().task())) {
+                        && current(e.task().spec(), s.spec().task())) {
                     running++;
                 }
             }
@@ -73,6 +75,15 @@ final class Progress {
             }
             pause(deadline, s.name() + " (" + line + ")");
         }
+    }
+
+    /**
+     * True when a task runs the service's current template. The manager may append networks to a
+     * task's copy (the ingress network of a service that publishes ports), so those may be extra.
+     */
+    static boolean current(TaskSpec task, TaskSpec template) {
+        return task.withNetworks(List.of()).equals(template.withNetworks(List.of()))
+                && task.networks().containsAll(template.networks());
     }
 
     private static void pause(Instant deadline, String what) {

@@ -159,6 +159,10 @@ public final class OverlayDriver implements Closeable {
                 throw new OverlayException(operation, e);
             }
         }
+        if (NetNs.isStale(name)) {
+            // Its namespace died with the mount namespace that held it: nothing in it survived.
+            NetNs.deleteIfPresent(name);
+        }
         boolean created = !NetNs.exists(name);
         NetNs ns = null;
         RouteNetlink rt = null;

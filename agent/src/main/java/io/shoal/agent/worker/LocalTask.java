@@ -14,6 +14,8 @@ final class LocalTask {
     boolean reported;
     boolean stopping;
     boolean runtimeGone;
+    /** Its namespace is wired (overlay, VIPs, DNS) by this agent process. */
+    boolean wired;
 
     LocalTask(String taskId, String runtimeId, TaskStatus observed, boolean reported) {
         this.taskId = taskId;

@@ -61,6 +61,7 @@ public final class Worker implements Closeable {
     private final Duration resync;
     private final Clock clock;
     private final TaskStatusReporter reporter;
+    private final TaskNetworking networking;
     private final Lifecycle lifecycle = new Lifecycle("worker");
     private final Map<String, LocalTask> locals = new HashMap<>();
     /** Runtime id → task id, read from event threads. */
@@ -78,7 +79,16 @@ public final class Worker implements Closeable {
      * @param clock timestamps of reports
      */
     public Worker(Store store, Executor executor, String nodeId, Duration resync, Clock clock) {
+        this(store, executor, nodeId, resync, clock, TaskNetworking.NONE);
+    }
+
+    /**
+     * @param networking wires each task's namespace before it is reported RUNNING
+     */
+    public Worker(
+            Store store, Executor executor, String nodeId, Duration resync, Clock clock, TaskNetworking networking) {
         this.store = store;
+        this.networking = networking;
         this.executor = executor;
         this.nodeId = nodeId;
         this.resync = resync;
@@ -328,6 +338,9 @@ public final class Worker implements Closeable {
         switch (r.phase()) {
             case CREATED -> executor.start(r.id()); // prepared before an agent restart: carry on
             case RUNNING -> {
+                if (!local.wired && !wire(task, local, r)) {
+                    return;
+                }
                 if (r.health() == Health.UNHEALTHY) {
                     observe(local, failed(local, "task: container unhealthy", 0));
                     stopAsync(local, task.spec().container().stopGracePeriod(), "it is unhealthy");
@@ -347,6 +360,23 @@ public final class Worker implements Closeable {
                 }
                 stopAsync(local, Duration.ZERO, "it ended");
             }
+        }
+    }
+
+    /**
+     * Wires a running task's namespace (also an adopted one: a restarted agent wires it again,
+     * repairing what is there); on failure the task FAILS and is stopped.
+     */
+    private boolean wire(Task task, LocalTask local, TaskRuntime r) {
+        try {
+            networking.attach(task, r);
+            local.wired = true;
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("worker {}: task {}: networking failed", nodeId, local.taskId, e);
+            observe(local, failed(local, "task: networking: " + message(e), -1));
+            stopAsync(local, Duration.ZERO, "its networking failed");
+            return false;
         }
     }
 
@@ -392,12 +422,22 @@ public final class Worker implements Closeable {
     private void stopAsync(LocalTask local, Duration grace, String why) {
         local.stopping = true;
         String id = local.runtimeId;
+        // A task that served traffic first leaves the endpoints (its state change already tells
+        // every node), then waits for the nodes to stop sending it new requests, then gets SIGTERM.
+        Duration leave = local.wired && grace.compareTo(Duration.ZERO) > 0 ? networking.leaveDelay() : Duration.ZERO;
         log.info("worker {}: stopping task {} ({}) because {}", nodeId, local.taskId, id, why);
         stoppers.execute(() -> {
             RuntimeException failure = null;
             try {
+                if (!leave.isZero()) {
+                    Thread.sleep(leave.toMillis());
+                }
                 executor.stop(id, grace);
                 executor.remove(id);
+                networking.detach(local.taskId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new IllegalStateException("interrupted while the task left its endpoints");
             } catch (RuntimeException e) {
                 failure = e;
             }

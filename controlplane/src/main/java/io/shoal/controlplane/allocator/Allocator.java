@@ -1,10 +1,12 @@
 package io.shoal.controlplane.allocator;
 
+import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.model.Cidr;
 import io.shoal.model.ClusterSpec;
 import io.shoal.model.EndpointMode;
 import io.shoal.model.Network;
 import io.shoal.model.NetworkAttachmentConfig;
+import io.shoal.model.Node;
 import io.shoal.model.PortConfig;
 import io.shoal.model.PublishMode;
 import io.shoal.model.Service;
@@ -12,6 +14,7 @@ import io.shoal.model.ServiceEndpoint;
 import io.shoal.model.Task;
 import io.shoal.model.VirtualIp;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +23,13 @@ import java.util.function.Function;
 
 /**
  * The allocator's state for the whole cluster: subnets and VNIs of networks, one VIP per service
- * per network, task addresses, and ingress published ports. Pure bookkeeping, safe to call from
- * several threads; the caller stores each result with its object. A new leader first {@link
- * #restore restores} everything already allocated, so nothing is handed out twice across a
- * failover.
+ * per network, task addresses, each node's address on the ingress network, and ingress published
+ * ports. Pure bookkeeping, safe to call from several threads; the caller stores each result with its
+ * object. A new leader first {@link #restore restores} everything already allocated, so nothing is
+ * handed out twice across a failover.
+ *
+ * <p>A service that publishes ports in ingress mode also gets a VIP on the ingress network ({@link
+ * Ingress#taskSpec}), as its tasks get an address there.
  */
 public final class Allocator {
     private final SubnetAllocator subnets;
@@ -31,6 +37,8 @@ public final class Allocator {
     private final PortAllocator ports;
     private final Map<String, AddressPool> pools = new HashMap<>();
     private final Map<String, Network> networks = new HashMap<>();
+    /** Node id → its address on the ingress network (owner {@code node:<id>} in the pool). */
+    private final Map<String, Cidr> nodeAddresses = new HashMap<>();
 
     public Allocator(ClusterSpec cluster) {
         this.subnets = new SubnetAllocator(cluster.defaultAddressPools(), cluster.subnetSize());
@@ -94,19 +102,40 @@ public final class Allocator {
     }
 
     /**
+     * The cluster's ingress network among the allocated networks this allocator knows ({@link
+     * Ingress#find}), or null.
+     */
+    public synchronized Network ingressNetwork() {
+        return Ingress.find(networks.values());
+    }
+
+    /**
      * Gives a service one VIP per network (vip mode) and its ingress published ports, keeping what
-     * it already has.
+     * it already has; a service publishing ingress ports also gets a VIP on {@link
+     * #ingressNetwork()}.
      *
      * @param networks resolves a network target (id or name) to an allocated network
      */
     public synchronized ServiceEndpoint allocate(Service service, Function<String, Network> networks) {
+        return allocate(service, networks, ingressNetwork());
+    }
+
+    /**
+     * Gives a service one VIP per network (vip mode) and its ingress published ports, keeping what
+     * it already has.
+     *
+     * @param networks resolves a network target (id or name) to an allocated network
+     * @param ingress the ingress network a service publishing ingress ports is attached to, or null
+     */
+    public synchronized ServiceEndpoint allocate(Service service, Function<String, Network> networks, Network ingress) {
         String name = service.spec().name();
         ServiceEndpoint had = service.endpoint();
         List<VirtualIp> vips = new ArrayList<>();
         List<Runnable> undo = new ArrayList<>();
         try {
             if (service.spec().endpoint().mode() == EndpointMode.VIP) {
-                for (NetworkAttachmentConfig att : service.spec().task().networks()) {
+                for (NetworkAttachmentConfig att :
+                        Ingress.taskSpec(service.spec(), ingress).networks()) {
                     Network net = resolve(networks, att.target(), name);
                     AddressPool pool = pool(net);
                     Cidr existing = had.vipOn(net.id());
@@ -217,13 +246,87 @@ public final class Allocator {
         }
     }
 
-    /** Records everything already allocated, as found in the store (a new leader's first step). */
+    /**
+     * Gives a node its address on the ingress network, or keeps the one it has. Asking again for
+     * the same node gives the same answer.
+     *
+     * @param nodeId the node
+     * @param had the address stored with the node, or null; kept when it lies in the ingress
+     *     subnet and is not held by anyone else
+     * @throws AllocationException when there is no allocated ingress network or no free address
+     */
+    public synchronized Cidr allocateNode(String nodeId, Cidr had) {
+        Network ingress = ingressNetwork();
+        if (ingress == null) {
+            throw new AllocationException("node " + nodeId + ": there is no allocated ingress network yet");
+        }
+        AddressPool pool = pool(ingress);
+        String owner = nodeOwner(nodeId);
+        Cidr known = nodeAddresses.get(nodeId);
+        if (known != null && owner.equals(pool.ownerOf(known)) && pool.subnet().contains(known.address())) {
+            return known;
+        }
+        Cidr got = null;
+        if (had != null && pool.subnet().contains(had.address())) {
+            try {
+                got = pool.reserve(had, owner);
+            } catch (AllocationException e) {
+                // Held by someone else (a state the store should never show): give a new one.
+            }
+        }
+        if (got == null) {
+            got = pool.allocate(owner);
+        }
+        nodeAddresses.put(nodeId, got);
+        return got;
+    }
+
+    /** Frees a node's ingress address (the node was removed). */
+    public synchronized void releaseNode(String nodeId) {
+        Cidr had = nodeAddresses.remove(nodeId);
+        Network ingress = ingressNetwork();
+        if (had == null || ingress == null) {
+            return;
+        }
+        AddressPool pool = pools.get(ingress.id());
+        if (pool != null && nodeOwner(nodeId).equals(pool.ownerOf(had))) {
+            pool.release(had);
+        }
+    }
+
+    /** The ingress address recorded for a node, or null. */
+    public synchronized Cidr nodeAddress(String nodeId) {
+        return nodeAddresses.get(nodeId);
+    }
+
+    /** Records everything already allocated, as found in the store (without nodes). */
     public synchronized void restore(List<Network> networks, List<Service> services, List<Task> tasks) {
-        Map<String, Network> byId = new HashMap<>();
+        restore(networks, services, tasks, List.of());
+    }
+
+    /**
+     * Records everything already allocated, as found in the store (a new leader's first step): the
+     * networks, then the nodes' ingress addresses, the services' VIPs and published ports, and the
+     * live tasks' addresses. A node whose stored ingress address cannot be recorded (outside the
+     * ingress subnet, or held twice) is left out and gets a new one from {@link #allocateNode}.
+     */
+    public synchronized void restore(
+            List<Network> networks, List<Service> services, List<Task> tasks, Collection<Node> nodes) {
         for (Network n : networks) {
             if (n.allocated()) {
                 allocate(n);
-                byId.put(n.id(), n);
+            }
+        }
+        Network ingress = ingressNetwork();
+        AddressPool ingressPool = ingress == null ? null : pools.get(ingress.id());
+        for (Node n : nodes) {
+            Cidr had = n.status().ingressAddress();
+            if (ingressPool != null && had != null && ingressPool.subnet().contains(had.address())) {
+                try {
+                    nodeAddresses.put(n.id(), ingressPool.reserve(had, nodeOwner(n.id())));
+                } catch (AllocationException e) {
+                    // left for allocateNode to replace
+                }
             }
         }
         for (Service s : services) {
@@ -277,6 +380,10 @@ public final class Allocator {
             }
         }
         return 0;
+    }
+
+    private static String nodeOwner(String nodeId) {
+        return "node:" + nodeId;
     }
 
     private static String vipOwner(Service service) {

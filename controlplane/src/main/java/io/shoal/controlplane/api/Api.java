@@ -3,6 +3,7 @@ package io.shoal.controlplane.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shoal.controlplane.api.docker.DockerApi;
 import io.shoal.controlplane.api.docker.SwarmInfo;
+import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.join.JoinTokens;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.store.AlreadyExistsException;
@@ -21,6 +22,7 @@ import io.shoal.model.NetworkSpec;
 import io.shoal.model.Node;
 import io.shoal.model.NodeRole;
 import io.shoal.model.NodeSpec;
+import io.shoal.model.NodeState;
 import io.shoal.model.PortConfig;
 import io.shoal.model.PublishMode;
 import io.shoal.model.Service;
@@ -192,7 +194,9 @@ public final class Api {
                     return only(m, "GET", () -> Response.json(200, sorted(store.list(Kind.NODES))));
                 }
                 if (p.size() == 2) {
-                    return only(m, "GET", () -> Response.json(200, node(p.get(1))));
+                    return m.equals("GET")
+                            ? Response.json(200, node(p.get(1)))
+                            : only(m, "DELETE", () -> deleteNode(p.get(1)));
                 }
                 if (p.size() == 3 && p.get(2).equals("update")) {
                     return only(m, "POST", () -> updateNode(p.get(1), r));
@@ -334,8 +338,13 @@ public final class Api {
         List<NetworkAttachmentConfig> nets = spec.task().networks();
         for (int i = 0; i < nets.size(); i++) {
             String target = nets.get(i).target();
-            if (findNetwork(target).isEmpty()) {
+            Optional<Network> found = findNetwork(target);
+            if (found.isEmpty()) {
                 throw ApiException.badRequest("task.networks[" + i + "].target: network '" + target + "' not found");
+            }
+            if (found.get().spec().ingress()) {
+                throw ApiException.badRequest("task.networks[" + i + "].target: '" + target
+                        + "' is the ingress network; a service that publishes ports is attached to it implicitly");
             }
         }
     }
@@ -416,6 +425,24 @@ public final class Api {
         return Response.json(200, Map.of("id", written.id(), "version", written.version()));
     }
 
+    /**
+     * Removes a node that is down (as {@code docker node rm} without {@code --force}): its ingress
+     * address is given back and its tasks are replaced elsewhere by the leader.
+     */
+    private Response deleteNode(String idOrName) {
+        Node known = node(idOrName);
+        Stored<Node> stored = store.read(Kind.NODES, known.id())
+                .orElseThrow(() -> ApiException.notFound("node '" + idOrName + "' not found"));
+        if (stored.value().status().state() == NodeState.READY
+                || store.read(Kind.MEMBERS, known.id()).isPresent()) {
+            throw ApiException.conflict(
+                    "node " + known.id() + " is ready; only a node that is down can be removed (stop its agent first)");
+        }
+        store.delete(Kind.NODES, known.id(), stored.version());
+        writes.increment();
+        return Response.json(200, Map.of("id", known.id()));
+    }
+
     // ---- networks ----
 
     /** By id or name: from the view, else from ZooKeeper (see {@link #findService}). */
@@ -440,6 +467,13 @@ public final class Api {
         findNetwork(spec.name()).ifPresent(n -> {
             throw ApiException.conflict("network name '" + spec.name() + "' is already in use by network " + n.id());
         });
+        if (spec.ingress()) {
+            Network existing = Ingress.find(store.readAll(Kind.NETWORKS));
+            if (existing != null) {
+                throw ApiException.conflict("ingress: the cluster already has an ingress network ('"
+                        + existing.spec().name() + "'); remove it first");
+            }
+        }
         if (spec.subnet() != null) {
             for (Network n : store.readAll(Kind.NETWORKS)) {
                 Cidr theirs = n.subnet() != null ? n.subnet() : n.spec().subnet();
@@ -457,6 +491,15 @@ public final class Api {
 
     private Response deleteNetwork(String idOrName) {
         Network n = network(idOrName);
+        if (n.spec().ingress()) {
+            for (Service s : store.readAll(Kind.SERVICES)) {
+                if (Ingress.publishes(s.spec())) {
+                    throw ApiException.conflict("network '" + n.spec().name()
+                            + "' is the ingress network and service '" + s.name()
+                            + "' publishes ports through it; remove the service or its published ports first");
+                }
+            }
+        }
         for (Service s : store.readAll(Kind.SERVICES)) {
             for (NetworkAttachmentConfig a : s.spec().task().networks()) {
                 if (a.target().equals(n.id()) || a.target().equals(n.spec().name())) {

@@ -164,11 +164,13 @@ public final class MembershipWatcher implements Closeable {
                 // registered concurrently: fall through to the update
             }
         }
+        // moveTo keeps what else the status holds (the node's ingress address).
         updateNode(
                 member.nodeId(),
                 n -> n.status().state() == NodeState.READY && n.description().equals(member.description())
                         ? n
-                        : n.withDescription(member.description()).withStatus(ready));
+                        : n.withDescription(member.description())
+                                .withStatus(n.status().moveTo(NodeState.READY, ready.message(), ready.since())));
     }
 
     private void vanished(String nodeId) {
@@ -178,7 +180,7 @@ public final class MembershipWatcher implements Closeable {
                 nodeId,
                 n -> n.status().state() == NodeState.DOWN
                         ? n
-                        : n.withStatus(NodeStatus.of(NodeState.DOWN, "member record vanished", clock.instant())));
+                        : n.withStatus(n.status().moveTo(NodeState.DOWN, "member record vanished", clock.instant())));
         if (!pending.containsKey(nodeId)) {
             log.info("membership: node {} is down; lost in {} unless it comes back", nodeId, grace);
             pending.put(nodeId, worker.schedule(() -> graceOver(nodeId), grace.toMillis(), TimeUnit.MILLISECONDS));

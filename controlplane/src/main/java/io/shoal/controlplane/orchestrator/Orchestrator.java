@@ -2,14 +2,18 @@ package io.shoal.controlplane.orchestrator;
 
 import io.shoal.controlplane.Lifecycle;
 import io.shoal.controlplane.allocator.Allocator;
+import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Decision;
 import io.shoal.controlplane.scheduler.NodeInfo;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.scheduler.TaskRequest;
+import io.shoal.controlplane.store.AlreadyExistsException;
+import io.shoal.controlplane.store.ConflictException;
 import io.shoal.controlplane.store.Fence;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Store;
+import io.shoal.controlplane.store.StoreEvent;
 import io.shoal.controlplane.store.StoreTransaction;
 import io.shoal.model.Cidr;
 import io.shoal.model.Meta;
@@ -33,10 +37,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +57,13 @@ import org.slf4j.LoggerFactory;
  * own last writes proposes the same ids again; ZooKeeper refuses the duplicate create, the whole
  * transaction fails, and the pass is simply retried once the view caught up. Updates are version
  * checked for the same reason.
+ *
+ * <p>Ingress (as in Swarm): at the start of its term the leader makes the {@code ingress} network if
+ * the cluster has none (also later, should a service publish ports while there is none); every node
+ * gets an address on it, stored in its {@link io.shoal.model.NodeStatus#ingressAddress()}; a service
+ * publishing ingress ports gets a VIP there and its new tasks carry the ingress network as their
+ * last attachment ({@link Ingress#taskSpec}). Such a service waits for the ingress network to be
+ * allocated before it gets tasks.
  *
  * <p>Rules: a slot (or a node, for a global service) is filled when it has no live task — live
  * meaning desired RUNNING and not observed in a terminal state — unless the restart policy says the
@@ -73,6 +86,7 @@ public final class Orchestrator implements Closeable {
     private final Lifecycle lifecycle = new Lifecycle("orchestrator");
     private final ScheduledExecutorService worker;
     private final AtomicBoolean passQueued = new AtomicBoolean();
+    private volatile boolean ingressNameClashLogged;
     private final List<Store.Subscription> subscriptions = new ArrayList<>();
     private final Map<String, Instant> lostNodes = new ConcurrentHashMap<>();
     private final Updater updater;
@@ -121,14 +135,105 @@ public final class Orchestrator implements Closeable {
     public void start() {
         lifecycle.start();
         // From ZooKeeper, not the view: the view may lag the previous leader's last allocations.
+        List<Network> networks = store.readAll(Kind.NETWORKS);
         allocator.restore(
-                store.readAll(Kind.NETWORKS), store.readAll(Kind.SERVICES), liveTasks(store.readAll(Kind.TASKS)));
-        subscriptions.add(store.listen(Kind.SERVICES, e -> trigger()));
-        subscriptions.add(store.listen(Kind.NODES, e -> trigger()));
-        subscriptions.add(store.listen(Kind.NETWORKS, e -> trigger()));
+                networks,
+                store.readAll(Kind.SERVICES),
+                liveTasks(store.readAll(Kind.TASKS)),
+                store.readAll(Kind.NODES));
+        if (!ensureIngress(networks)) {
+            worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
+        }
+        subscriptions.add(store.listen(Kind.SERVICES, e -> {
+            releaseIfDeleted(e, allocator::release);
+            trigger();
+        }));
+        subscriptions.add(store.listen(Kind.NODES, e -> {
+            releaseIfDeleted(e, n -> allocator.releaseNode(n.id()));
+            trigger();
+        }));
+        subscriptions.add(store.listen(Kind.NETWORKS, e -> {
+            releaseIfDeleted(e, allocator::release);
+            trigger();
+        }));
         subscriptions.add(store.listen(Kind.STATUS, e -> trigger()));
         subscriptions.add(store.listen(Kind.TASKS, e -> trigger()));
         trigger();
+    }
+
+    /**
+     * Gives back what a deleted object held, on the pass thread: a pass that read the object before
+     * it went may have recorded it again, and this runs after that pass.
+     */
+    private <T> void releaseIfDeleted(StoreEvent<T> e, Consumer<T> release) {
+        if (e.type() != StoreEvent.Type.DELETED || e.before() == null) {
+            return;
+        }
+        T gone = e.before().value();
+        if (lifecycle.state() == Lifecycle.State.STARTED) {
+            try {
+                worker.execute(() -> {
+                    try {
+                        release.accept(gone);
+                    } catch (RuntimeException ex) {
+                        log.info("orchestrator: {} {} not released: {}", e.kind(), e.id(), ex.getMessage());
+                    }
+                });
+            } catch (RejectedExecutionException ex) {
+                // closing
+            }
+        }
+    }
+
+    /**
+     * Makes the ingress network when the cluster has none, as Swarm does on init. Read from
+     * ZooKeeper, so a view lagging the previous leader's writes does not make a second one; the
+     * fixed id {@value Ingress#NAME} makes a racing second create fail.
+     *
+     * @return false when a create failed and should be tried again; true when there is one, it was
+     *     made, or it cannot be made (another network holds the name: logged once per term)
+     */
+    private boolean ensureIngress(List<Network> stored) {
+        if (Ingress.find(stored) != null) {
+            return true;
+        }
+        for (Network n : stored) {
+            if (n.name().equals(Ingress.NAME)) {
+                if (!ingressNameClashLogged) {
+                    ingressNameClashLogged = true;
+                    log.warn(
+                            "orchestrator: network '{}' ({}) is not an ingress network; no routing mesh network"
+                                    + " is made and services publishing ports get no tasks",
+                            n.name(),
+                            n.id());
+                }
+                return true;
+            }
+        }
+        try {
+            write(t -> t.create(Kind.NETWORKS, Ingress.network(clock.instant())));
+            log.info("orchestrator: made the ingress network");
+            return true;
+        } catch (AlreadyExistsException e) {
+            return true; // made concurrently (an earlier term's late write, or another pass)
+        } catch (RuntimeException e) {
+            log.warn("orchestrator: ingress network not made: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    private void ensureIngressLater() {
+        if (lifecycle.state() != Lifecycle.State.STARTED) {
+            return;
+        }
+        try {
+            if (!ensureIngress(store.readAll(Kind.NETWORKS))) {
+                worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
+            }
+        } catch (RuntimeException e) {
+            log.warn("orchestrator: ingress network check failed: {}", e.getMessage());
+            worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
+        }
     }
 
     @Override
@@ -178,6 +283,15 @@ public final class Orchestrator implements Closeable {
     public boolean reconcile() {
         Snapshot s = new Snapshot(store, lostNodes);
         boolean ok = allocateNetworks(s);
+        s.ingress = s.allocatedIngress();
+        if (s.ingress == null
+                && Ingress.find(s.networks.values()) == null
+                && s.services.values().stream().anyMatch(x -> Ingress.publishes(x.spec()))) {
+            // Deleted while nothing published; a service publishes again: make it again.
+            // Its creation (an event) brings the next pass; retry only if the create failed.
+            ok &= ensureIngress(store.readAll(Kind.NETWORKS));
+        }
+        ok &= allocateNodeAddresses(s);
         for (Service service : s.services.values()) {
             ok &= reconcile(s, service);
         }
@@ -187,7 +301,11 @@ public final class Orchestrator implements Closeable {
 
     private boolean allocateNetworks(Snapshot s) {
         boolean ok = true;
-        for (Network n : new ArrayList<>(s.networks.values())) {
+        List<Network> byAge = new ArrayList<>(s.networks.values());
+        // Oldest first, so subnets and VNIs follow creation order (the ingress network made at
+        // cluster start gets the first ones).
+        byAge.sort(Comparator.comparing((Network n) -> n.meta().createdAt()).thenComparing(Network::id));
+        for (Network n : byAge) {
             Network done;
             try {
                 done = allocator.allocate(n); // idempotent; records networks allocated elsewhere
@@ -214,8 +332,47 @@ public final class Orchestrator implements Closeable {
         return ok;
     }
 
+    /**
+     * Gives every node its address on the ingress network, or records the one it has; a node whose
+     * stored address differs (none yet, or from an ingress network made again) is updated,
+     * version-checked, so a concurrent status change is retried next pass rather than lost.
+     */
+    private boolean allocateNodeAddresses(Snapshot s) {
+        if (s.ingress == null) {
+            return true;
+        }
+        boolean ok = true;
+        for (Node node : s.nodes.values()) {
+            Cidr had = node.status().ingressAddress();
+            try {
+                Cidr address = allocator.allocateNode(node.id(), had);
+                if (address.equals(had)) {
+                    continue;
+                }
+                Node updated = node.withStatus(node.status().withIngressAddress(address));
+                write(t -> t.update(Kind.NODES, updated));
+                s.nodes.put(node.id(), updated.withMeta(updated.meta().next(clock.instant())));
+                log.info("orchestrator: node {} has ingress address {}", node.id(), address);
+            } catch (ConflictException e) {
+                ok = false; // the node changed under us (membership): next pass
+            } catch (RuntimeException e) {
+                log.info("orchestrator: node {} has no ingress address yet: {}", node.id(), e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
     private boolean reconcile(Snapshot s, Service service) {
         Plan plan = new Plan();
+        if (s.ingress == null && Ingress.publishes(service.spec())) {
+            // Not a failed pass: the ingress network's creation or allocation is an event that
+            // brings the next one.
+            log.debug(
+                    "orchestrator: service {} publishes ports; waiting for the ingress network",
+                    service.spec().name());
+            return true;
+        }
         try {
             Service current = allocateEndpoint(s, service, plan);
             List<Task> tasks = s.tasksOf(current.id());
@@ -243,7 +400,7 @@ public final class Orchestrator implements Closeable {
                     slots,
                     plan,
                     slot -> newTask(
-                            svc, slot.slot(), slot.nodeId(), slot.history().size()));
+                            s, svc, slot.slot(), slot.nodeId(), slot.history().size()));
             if (rolled != current) {
                 plan.serviceUpdate = rolled;
                 current = rolled;
@@ -275,7 +432,7 @@ public final class Orchestrator implements Closeable {
     }
 
     private Service allocateEndpoint(Snapshot s, Service service, Plan plan) {
-        ServiceEndpoint endpoint = allocator.allocate(service, s::network);
+        ServiceEndpoint endpoint = allocator.allocate(service, s::network, s.ingress);
         if (endpoint.equals(service.endpoint())) {
             return service;
         }
@@ -330,6 +487,11 @@ public final class Orchestrator implements Closeable {
                 }
             }
         }
+        byNode.forEach((nodeId, history) -> {
+            if (!nodeId.isEmpty() && !s.nodes.containsKey(nodeId)) {
+                history.stream().filter(s::live).forEach(t -> plan.shutdown(t, "node " + nodeId + " removed"));
+            }
+        });
         return slots;
     }
 
@@ -349,15 +511,17 @@ public final class Orchestrator implements Closeable {
                     && live.isEmpty()
                     && last.desiredState() == TaskState.RUNNING
                     && s.observed(last).isTerminal()
-                    && Updater.current(service, last)
+                    && Updater.current(s, service, last)
                     && !restartDue(s, service, history, last)) {
                 return;
             }
-            plan.create(newTask(service, slot, nodeId, history.size()));
+            plan.create(newTask(s, service, slot, nodeId, history.size()));
         }
         for (Task t : movable) {
             if (lostNodes.containsKey(t.nodeId())) {
                 plan.shutdown(t, "node " + t.nodeId() + " lost");
+            } else if (!s.nodes.containsKey(t.nodeId())) {
+                plan.shutdown(t, "node " + t.nodeId() + " removed");
             } else if (staying.stream().anyMatch(r -> s.observed(r) == TaskState.RUNNING)) {
                 plan.shutdown(t, "node drained; replacement running");
             }
@@ -415,22 +579,13 @@ public final class Orchestrator implements Closeable {
         }
     }
 
-    private Task newTask(Service service, int slot, String nodeId, int attempt) {
+    /** A new task with the spec new tasks carry now (ingress appended when the service publishes). */
+    private Task newTask(Snapshot s, Service service, int slot, String nodeId, int attempt) {
         String id = service.id() + "." + (slot > 0 ? Integer.toString(slot) : nodeId) + "." + attempt;
         Meta meta = Meta.created(id, clock.instant());
         return slot > 0
-                ? Task.forSlot(
-                        meta,
-                        service.id(),
-                        service.version(),
-                        slot,
-                        service.spec().task())
-                : Task.forNode(
-                        meta,
-                        service.id(),
-                        service.version(),
-                        nodeId,
-                        service.spec().task());
+                ? Task.forSlot(meta, service.id(), service.version(), slot, s.taskSpec(service))
+                : Task.forNode(meta, service.id(), service.version(), nodeId, s.taskSpec(service));
     }
 
     /** Allocates and schedules the plan's new tasks and the service's PENDING ones. */

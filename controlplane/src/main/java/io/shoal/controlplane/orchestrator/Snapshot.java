@@ -1,5 +1,6 @@
 package io.shoal.controlplane.orchestrator;
 
+import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.scheduler.NodeInfo;
 import io.shoal.controlplane.scheduler.TaskRequest;
 import io.shoal.controlplane.store.Kind;
@@ -10,6 +11,7 @@ import io.shoal.model.NodeAvailability;
 import io.shoal.model.NodeState;
 import io.shoal.model.Service;
 import io.shoal.model.Task;
+import io.shoal.model.TaskSpec;
 import io.shoal.model.TaskState;
 import io.shoal.model.TaskStatus;
 import java.time.Instant;
@@ -31,6 +33,8 @@ final class Snapshot {
     final Map<String, TaskStatus> statuses = new HashMap<>();
     private final Map<String, Instant> lostNodes;
     private List<NodeInfo> nodeInfos;
+    /** The allocated ingress network, set once the pass allocated networks; null when none. */
+    Network ingress;
 
     /**
      * @param store the store's view
@@ -65,6 +69,17 @@ final class Snapshot {
                 .orElse(null);
     }
 
+    /** The task spec new tasks of a service carry: its own, plus ingress when it publishes ports. */
+    TaskSpec taskSpec(Service service) {
+        return Ingress.taskSpec(service.spec(), ingress);
+    }
+
+    /** The allocated ingress network among this view's networks, or null. */
+    Network allocatedIngress() {
+        return Ingress.find(
+                networks.values().stream().filter(Network::allocated).toList());
+    }
+
     List<Task> tasksOf(String serviceId) {
         return tasks.values().stream()
                 .filter(t -> t.serviceId().equals(serviceId))
@@ -91,7 +106,7 @@ final class Snapshot {
         return t.desiredState() == TaskState.RUNNING && !observed(t).isTerminal();
     }
 
-    /** False for a task on a drained or lost node: it must move. */
+    /** False for a task on a drained, lost or removed node: it must move. */
     boolean onUsableNode(Task t) {
         if (t.nodeId().isEmpty()) {
             return true;
@@ -100,7 +115,8 @@ final class Snapshot {
             return false;
         }
         Node n = nodes.get(t.nodeId());
-        return n == null || n.spec().availability() != NodeAvailability.DRAIN;
+        // A removed node (its znode deleted) is as good as lost.
+        return n != null && n.spec().availability() != NodeAvailability.DRAIN;
     }
 
     /** Built once per pass, so placements for one service count for the next. */

@@ -62,7 +62,7 @@ final class Updater {
      */
     Service check(Snapshot s, Service service, List<Task> tasks) {
         UpdateStatus st = service.updateStatus();
-        boolean outdated = tasks.stream().anyMatch(t -> s.live(t) && !current(service, t));
+        boolean outdated = tasks.stream().anyMatch(t -> s.live(t) && !current(s, service, t));
         Instant now = clock.instant();
         if (st == null || (!st.state().inProgress() && isDone(st.state()))) {
             // An update written without a status (an older client): it still rolls.
@@ -82,7 +82,7 @@ final class Updater {
                                 .count())
                 : Math.max(1, service.spec().mode().replicas());
         List<Task> failed = tasks.stream()
-                .filter(t -> current(service, t) && !t.meta().createdAt().isBefore(st.startedAt()))
+                .filter(t -> current(s, service, t) && !t.meta().createdAt().isBefore(st.startedAt()))
                 .filter(t -> t.desiredState() == TaskState.RUNNING)
                 .filter(t -> s.observed(t) == TaskState.FAILED || s.observed(t) == TaskState.REJECTED)
                 .sorted(Comparator.comparing(Task::id))
@@ -128,8 +128,8 @@ final class Updater {
             List<Task> live = slot.history().stream()
                     .filter(t -> s.live(t) && !plan.isShutdown(t))
                     .toList();
-            List<Task> fresh = live.stream().filter(t -> current(service, t)).toList();
-            List<Task> old = live.stream().filter(t -> !current(service, t)).toList();
+            List<Task> fresh = live.stream().filter(t -> current(s, service, t)).toList();
+            List<Task> old = live.stream().filter(t -> !current(s, service, t)).toList();
             List<Task> running = fresh.stream()
                     .filter(t -> s.observed(t) == TaskState.RUNNING)
                     .toList();
@@ -168,7 +168,7 @@ final class Updater {
                 plan.create(factory.next(slot));
                 if (cfg.order() == UpdateOrder.STOP_FIRST) {
                     slot.history().stream()
-                            .filter(t -> s.live(t) && !current(service, t))
+                            .filter(t -> s.live(t) && !current(s, service, t))
                             .forEach(t -> plan.shutdown(t, "replaced by update"));
                 }
             }
@@ -192,7 +192,7 @@ final class Updater {
     private static boolean lastFailedFresh(Snapshot s, Service service, Slot slot) {
         return slot.history().stream()
                 .max(Comparator.comparing((Task t) -> t.meta().createdAt()).thenComparing(Task::id))
-                .filter(t -> current(service, t))
+                .filter(t -> current(s, service, t))
                 .map(t -> s.observed(t).isTerminal())
                 .orElse(false);
     }
@@ -207,7 +207,12 @@ final class Updater {
         return service.spec().update();
     }
 
-    static boolean current(Service service, Task t) {
-        return t.spec().equals(service.spec().task());
+    /**
+     * True when a task carries the spec new tasks of the service get now ({@link
+     * Snapshot#taskSpec}): the service's task spec, with the ingress network when it publishes
+     * ports. So adding or removing published ports also rolls the tasks.
+     */
+    static boolean current(Snapshot s, Service service, Task t) {
+        return t.spec().equals(s.taskSpec(service));
     }
 }

@@ -303,6 +303,17 @@ class ApiTest {
     @Test
     void nodesAreListedAndUpdatedWithTheirVersion() throws Exception {
         await().atMost(WAIT).until(() -> get("/nodes").json().size() >= 1);
+        await().atMost(WAIT).until(() -> get("/nodes/n1")
+                .json()
+                .path("status")
+                .path("ingressAddress")
+                .asText()
+                .startsWith("100.64."));
+        Reply ready = call("DELETE", "/nodes/n1", null);
+        assertThat(ready.status()).isEqualTo(409);
+        assertThat(ready.message())
+                .isEqualTo("node n1 is ready; only a node that is down can be removed (stop its agent first)");
+        assertThat(call("DELETE", "/nodes/nope", null).message()).isEqualTo("node 'nope' not found");
         JsonNode n1 = get("/nodes/n1").json();
         long v = n1.path("meta").path("version").asLong();
         String spec = "{\"role\": \"worker\", \"availability\": \"pause\", \"labels\": {\"zone\": \"a\"}}";
@@ -355,6 +366,41 @@ class ApiTest {
         await().atMost(WAIT).until(() -> call("DELETE", "/networks/back", null).status() == 200);
         assertThat(get("/networks/back").status()).isEqualTo(404);
         assertThat(call("DELETE", "/networks/back", null).message()).isEqualTo("network 'back' not found");
+    }
+
+    @Test
+    void theLeaderMakesOneIngressNetworkThatCannotGoWhilePortsArePublished() throws Exception {
+        await().atMost(WAIT).until(() -> get("/networks/ingress").status() == 200);
+        JsonNode ingress = get("/networks/ingress").json();
+        assertThat(ingress.path("spec").path("ingress").asBoolean()).isTrue();
+        await().atMost(WAIT)
+                .until(() -> get("/networks/ingress").json().path("vni").asInt() >= 4096);
+
+        Reply second = post("/networks", "{\"name\": \"mesh2\", \"ingress\": true}");
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.message())
+                .isEqualTo("ingress: the cluster already has an ingress network ('ingress'); remove it first");
+        Reply explicit = post(
+                "/services",
+                """
+                {"name": "direct", "task": {"container": {"image": "img:1"}, "networks": [{"target": "ingress"}]}}""");
+        assertThat(explicit.status()).isEqualTo(400);
+        assertThat(explicit.message())
+                .isEqualTo("task.networks[0].target: 'ingress' is the ingress network;"
+                        + " a service that publishes ports is attached to it implicitly");
+
+        String spec =
+                """
+                {"name": "meshed", "task": {"container": {"image": "img:1"}},
+                 "endpoint": {"ports": [{"targetPort": 80, "publishedPort": 9191}]}}""";
+        assertThat(post("/services", spec).status()).isEqualTo(201);
+        Reply inUse = call("DELETE", "/networks/ingress", null);
+        assertThat(inUse.status()).isEqualTo(409);
+        assertThat(inUse.message())
+                .startsWith("network 'ingress' is the ingress network and service '")
+                .endsWith("' publishes ports through it; remove the service or its published ports first");
+        assertThat(get("/networks/ingress").status()).isEqualTo(200);
+        assertThat(call("DELETE", "/services/meshed", null).status()).isEqualTo(200);
     }
 
     @Test

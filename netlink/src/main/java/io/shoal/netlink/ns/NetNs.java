@@ -80,6 +80,36 @@ public final class NetNs implements Closeable {
         }
     }
 
+    /**
+     * Names an existing namespace: bind-mounts {@code source} (e.g. {@code /proc/<pid>/ns/net} of a
+     * container) at {@code /run/netns/<name>}, as {@code ip netns attach} does. The name then keeps
+     * the namespace reachable by name, for tools and for a restarted agent, until {@link #delete};
+     * it does not keep the container's processes alive.
+     *
+     * @throws NetlinkException with {@code EEXIST} when the name is taken, or the mount's errno
+     */
+    public static NetNs attach(String name, Path source) {
+        checkName(name);
+        Objects.requireNonNull(source, "source");
+        LibC libc = Native.libc();
+        Path path = RUN_NETNS.resolve(name);
+        makeRunNetnsShared(libc);
+        int file = libc.open(
+                path.toString(),
+                NamespaceH.O_RDONLY | NamespaceH.O_CREAT | NamespaceH.O_EXCL | NamespaceH.O_CLOEXEC,
+                0);
+        if (file < 0) {
+            throw new NetlinkException("create namespace file " + path, Native.lastErrno(), null);
+        }
+        libc.close(file);
+        if (libc.mount(source.toString(), path.toString(), "none", NamespaceH.MS_BIND, null) != 0) {
+            int errno = Native.lastErrno();
+            libc.unlink(path.toString());
+            throw new NetlinkException("bind-mount " + source + " on " + path, errno, null);
+        }
+        return open(name);
+    }
+
     /** Opens the named namespace {@code /run/netns/<name>}; {@code ENOENT} when absent. */
     public static NetNs open(String name) {
         checkName(name);
@@ -117,6 +147,26 @@ public final class NetNs implements Closeable {
     public static boolean exists(String name) {
         checkName(name);
         return Files.exists(RUN_NETNS.resolve(name));
+    }
+
+    /**
+     * True when {@code /run/netns/<name>} exists but holds no namespace: a file whose bind mount was
+     * lost, e.g. made by a process that ran in a private mount namespace ({@code ip netns exec})
+     * and exited. Entering it fails with {@code EINVAL}; the name must be deleted and made again.
+     */
+    public static boolean isStale(String name) {
+        checkName(name);
+        Path path = RUN_NETNS.resolve(name);
+        if (!Files.exists(path)) {
+            return false;
+        }
+        String mountPoint = " " + path + " ";
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/mountinfo"))) {
+            // Field 5 is the mount point; paths with spaces are octal-escaped, names here have none.
+            return lines.noneMatch(l -> l.contains(mountPoint));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("read /proc/self/mountinfo", e);
+        }
     }
 
     /** Names under {@code /run/netns}. */

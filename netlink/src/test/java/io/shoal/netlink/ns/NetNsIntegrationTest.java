@@ -66,6 +66,48 @@ class NetNsIntegrationTest {
     }
 
     @Test
+    void attachNamesAnExistingNamespaceAndDeleteLeavesItAlive() throws Exception {
+        NetNs original = scratch.namespace("o");
+        String inside = original.run(NetNsIntegrationTest::netnsOfThisThread);
+        String alias = scratch.name("a");
+        scratch.track(alias);
+        try (NetNs attached = NetNs.attach(alias, Path.of("/run/netns", original.name()))) {
+            assertThat(attached.run(NetNsIntegrationTest::netnsOfThisThread)).isEqualTo(inside);
+        }
+        assertThatThrownBy(() -> NetNs.attach(alias, Path.of("/run/netns", original.name())))
+                .isInstanceOf(NetlinkException.class)
+                .hasMessageContaining("EEXIST");
+        NetNs.delete(alias);
+        assertThat(NetNs.exists(alias)).isFalse();
+        assertThat(original.run(NetNsIntegrationTest::netnsOfThisThread)).isEqualTo(inside);
+        assertThatThrownBy(() -> NetNs.attach(scratch.name("m"), Path.of("/proc/0/ns/net")))
+                .isInstanceOf(NetlinkException.class)
+                .hasMessageContaining("bind-mount /proc/0/ns/net");
+        assertThat(NetNs.exists(scratch.name("m"))).isFalse();
+    }
+
+    @Test
+    void aNameWhoseMountWasLostIsStaleAndCanBeMadeAgain() throws Exception {
+        NetNs live = scratch.namespace("l");
+        assertThat(NetNs.isStale(live.name())).isFalse();
+        String lost = scratch.name("s");
+        scratch.track(lost);
+        Files.createFile(NetNs.RUN_NETNS.resolve(lost)); // what a dead private mount namespace leaves
+        assertThat(NetNs.isStale(lost)).isTrue();
+        assertThatThrownBy(() -> {
+                    try (NetNs n = NetNs.open(lost)) {
+                        n.run(() -> null);
+                    }
+                })
+                .isInstanceOf(NetlinkException.class)
+                .hasMessageContaining("EINVAL");
+        NetNs.delete(lost);
+        NetNs.create(lost).close();
+        assertThat(NetNs.isStale(lost)).isFalse();
+        assertThat(NetNs.isStale(scratch.name("absent"))).isFalse();
+    }
+
+    @Test
     void creatingAnExistingNamespaceFailsWithEexist() {
         NetNs ns = scratch.namespace("e");
         assertThatThrownBy(() -> NetNs.create(ns.name()))

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shoal.controlplane.api.ApiException;
 import io.shoal.controlplane.api.Request;
 import io.shoal.controlplane.api.Response;
+import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.Stored;
@@ -13,9 +14,7 @@ import io.shoal.model.Json;
 import io.shoal.model.Network;
 import io.shoal.model.NetworkSpec;
 import io.shoal.model.Node;
-import io.shoal.model.NodeRole;
 import io.shoal.model.NodeSpec;
-import io.shoal.model.NodeState;
 import io.shoal.model.Service;
 import io.shoal.model.ServiceSpec;
 import io.shoal.model.Task;
@@ -512,6 +511,7 @@ public final class DockerApi {
             }
         }
         boolean upToDate = f.has("_up-to-date");
+        Network ingress = upToDate ? Ingress.find(store.list(Kind.NETWORKS)) : null;
         List<Task> tasks = new ArrayList<>();
         for (Task t : store.list(Kind.TASKS)) {
             if (serviceIds != null && !serviceIds.contains(t.serviceId())) {
@@ -531,8 +531,12 @@ public final class DockerApi {
                     continue;
                 }
             }
-            // Up to date: made from the task template the service has now.
-            if (upToDate && (s == null || !s.spec().task().equals(t.spec()))) {
+            // Up to date: made from the task template the service has now (with the ingress
+            // network appended, as the orchestrator does for a service that publishes ports).
+            if (upToDate
+                    && (s == null
+                            || !(t.spec().equals(s.spec().task())
+                                    || t.spec().equals(Ingress.taskSpec(s.spec(), ingress))))) {
                 continue;
             }
             tasks.add(t);
@@ -580,21 +584,13 @@ public final class DockerApi {
         return new Response(200, "application/json", new byte[0]);
     }
 
+    /**
+     * Shoal's removal: only a node that is down goes (its ingress address is given back, its tasks
+     * move). {@code ?force=true} does not remove a ready node: Shoal would only see it come back.
+     */
     private Response deleteNode(String ref, Request r) {
         Node nd = node(ref);
-        boolean force =
-                "true".equals(r.query().get("force")) || "1".equals(r.query().get("force"));
-        if (nd.status().state() == NodeState.READY && !force) {
-            throw new ApiException(
-                    400,
-                    "node " + nd.id() + " is not down and can't be removed (stop its agent first, or use --force)");
-        }
-        if (nd.spec().role() == NodeRole.MANAGER && !force) {
-            throw new ApiException(400, "node " + nd.id() + " is a manager; demote it first (or use --force)");
-        }
-        Stored<Node> stored =
-                store.read(Kind.NODES, nd.id()).orElseThrow(() -> new ApiException(404, "node " + ref + " not found"));
-        store.delete(Kind.NODES, nd.id(), stored.version());
+        shoalWrite(new Request("DELETE", "/nodes/" + nd.id(), Map.of(), new byte[0]));
         return new Response(200, "application/json", new byte[0]);
     }
 

@@ -474,6 +474,6 @@ class DockerCliTest {
                 .contains("TaskTemplate.ForceUpdate: forced updates (--force) are not supported by Shoal");
         ok("service", "rm", "twice");
         assertThat(fails("service", "rm", "twice").err()).contains("service twice not found");
-        assertThat(fails("node", "rm", "host2").err()).contains("is not down and can't be removed");
+        assertThat(fails("node", "rm", "host2").err()).contains("only a node that is down can be removed");
     }
 }

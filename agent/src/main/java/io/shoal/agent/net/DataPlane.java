@@ -1,0 +1,485 @@
+package io.shoal.agent.net;
+
+import io.shoal.agent.exec.TaskRuntime;
+import io.shoal.agent.worker.TaskNetworking;
+import io.shoal.balancer.Balancers;
+import io.shoal.balancer.NetworkNamespace;
+import io.shoal.balancer.ServiceBalancer;
+import io.shoal.controlplane.Lifecycle;
+import io.shoal.controlplane.store.Kind;
+import io.shoal.controlplane.store.Store;
+import io.shoal.dns.forward.UpstreamConfig;
+import io.shoal.dns.netns.ContainerDns;
+import io.shoal.dns.netns.ContainerDnsBinding;
+import io.shoal.dns.resolve.DnsScope;
+import io.shoal.dns.server.DnsServer;
+import io.shoal.dns.server.DnsServerConfig;
+import io.shoal.ingress.mesh.RoutingMesh;
+import io.shoal.ingress.mesh.UpdateResult;
+import io.shoal.model.Cidr;
+import io.shoal.model.Network;
+import io.shoal.model.Task;
+import io.shoal.model.table.ServiceTable;
+import io.shoal.netlink.ns.NetNs;
+import io.shoal.netlink.route.Address;
+import io.shoal.netlink.route.Link;
+import io.shoal.netlink.route.RouteNetlink;
+import io.shoal.vxlan.ContainerNamespace;
+import io.shoal.vxlan.HostUnderlay;
+import io.shoal.vxlan.OverlayDriver;
+import io.shoal.vxlan.OverlayMtu;
+import java.io.Closeable;
+import java.net.Inet4Address;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's data plane, composed from the modules as DESIGN.md's request flow says: the overlay
+ * driver (a sandbox per network this node uses, remote endpoints as static entries), the service
+ * balancer inside every task's namespace, one embedded DNS server bound at 127.0.0.11 in every
+ * task, and the routing mesh on every published port, all serving from one {@link NodeView} rebuilt
+ * from the store's watches.
+ *
+ * <p><b>One thread.</b> Table rebuilds and task wiring run on one thread, so the kernel is changed
+ * by one writer and a task is wired against the newest view. Store events only mark the view dirty;
+ * a burst of events costs one rebuild.
+ *
+ * <p><b>Static stability.</b> While ZooKeeper is unreachable nothing is rebuilt: DNS, VIPs and the
+ * mesh keep serving the last view. Closing the data plane stops the DNS server and the mesh but
+ * leaves the kernel state (sandboxes, VIP rules, remote entries): a restarted agent adopts it.
+ */
+public final class DataPlane implements TaskNetworking, Closeable {
+    private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+    private static final List<Kind<?>> WATCHED =
+            List.of(Kind.NETWORKS, Kind.SERVICES, Kind.TASKS, Kind.STATUS, Kind.NODES, Kind.MEMBERS);
+
+    private final Store store;
+    private final String nodeId;
+    private final DataPlaneConfig config;
+    private final Lifecycle lifecycle = new Lifecycle("data plane");
+    private final ExecutorService thread;
+    private final AtomicBoolean dirty = new AtomicBoolean();
+    private final List<AutoCloseable> subscriptions = new ArrayList<>();
+
+    // ---- confined to the data plane thread ----
+    private NetNs hostNamespace;
+    private OverlayDriver overlay;
+    private DnsServer dns;
+    private RoutingMesh mesh;
+    private String meshIngressId;
+    private Cidr hostIngress;
+    private long version;
+    private volatile NodeView view = NodeView.empty();
+    private final Set<String> sandboxes = new HashSet<>();
+    private final Map<String, WiredTask> wired = new HashMap<>();
+    private final BalancerSync vips;
+
+    /**
+     * @param store the agent's started store
+     * @param nodeId this node
+     */
+    public DataPlane(Store store, String nodeId, DataPlaneConfig config) {
+        this.store = store;
+        this.nodeId = nodeId;
+        this.config = config;
+        this.vips = new BalancerSync(nodeId, 2);
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "shoal-dataplane-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Opens the overlay driver and the DNS server, then follows the store. */
+    public void start() {
+        lifecycle.start();
+        call("start", () -> {
+            hostNamespace = NetNs.current();
+            String device = deviceHolding(hostNamespace, config.underlay());
+            overlay = OverlayDriver.open(
+                    new HostUnderlay(hostNamespace, config.underlay(), device), config.sandboxPrefix());
+            dns = DnsServer.start(DnsServerConfig.defaults().withUpstream(UpstreamConfig.of(config.dnsUpstreams())));
+            log.info(
+                    "data plane {}: overlay on {} ({}), DNS over {} upstream(s), balancer {}",
+                    nodeId,
+                    config.underlay().getHostAddress(),
+                    device,
+                    config.dnsUpstreams().size(),
+                    Balancers.choose());
+            return null;
+        });
+        for (Kind<?> kind : WATCHED) {
+            subscriptions.add(store.listen(kind, e -> markDirty()));
+        }
+        markDirty();
+    }
+
+    /** The view served right now. */
+    public NodeView view() {
+        return view;
+    }
+
+    /** The routing mesh, once the ingress network exists. */
+    public java.util.Optional<RoutingMesh> mesh() {
+        return java.util.Optional.ofNullable(mesh);
+    }
+
+    /** The DNS server (for metrics). */
+    public DnsServer dns() {
+        return dns;
+    }
+
+    /** The name under {@code /run/netns} of a task's namespace. */
+    public String taskNamespace(String taskId) {
+        String name = config.taskNamespacePrefix() + taskId;
+        if (name.length() <= 64) {
+            return name;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(taskId.getBytes(StandardCharsets.UTF_8));
+            return config.taskNamespacePrefix() + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void attach(Task task, TaskRuntime runtime) {
+        call("attach task " + task.id(), () -> {
+            wire(task, runtime);
+            return null;
+        });
+    }
+
+    @Override
+    public void detach(String taskId) {
+        call("detach task " + taskId, () -> {
+            unwire(taskId);
+            return null;
+        });
+    }
+
+    @Override
+    public Duration leaveDelay() {
+        return config.leaveDelay();
+    }
+
+    /**
+     * Stops serving: the mesh and the DNS server close; the kernel state stays for the next agent
+     * (an explicit {@link #removeAll} tears it down).
+     */
+    @Override
+    public void close() {
+        if (!lifecycle.close()) {
+            return;
+        }
+        for (AutoCloseable s : subscriptions) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                log.debug("data plane {}: closing a subscription", nodeId, e);
+            }
+        }
+        try {
+            thread.submit(this::closeOnThread).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("data plane {}: close: {}", nodeId, e.toString());
+        }
+        thread.shutdownNow();
+    }
+
+    /** Removes everything this data plane made in the kernel: task wiring, sandboxes, the ingress link. */
+    public void removeAll() {
+        call("remove all", () -> {
+            for (String taskId : new ArrayList<>(wired.keySet())) {
+                unwire(taskId);
+            }
+            if (overlay != null) {
+                overlay.removeAll();
+                sandboxes.clear();
+                hostIngress = null;
+            }
+            return null;
+        });
+    }
+
+    // ---- on the data plane thread ----
+
+    private void markDirty() {
+        if (dirty.compareAndSet(false, true)) {
+            try {
+                thread.execute(this::rebuildGuarded);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed meanwhile
+            }
+        }
+    }
+
+    private void rebuildGuarded() {
+        dirty.set(false);
+        try {
+            if (!store.connected() && view.table().version() > 0) {
+                // Static stability: the last view keeps serving until ZooKeeper is back.
+                return;
+            }
+            NodeView next = NodeViews.from(store, ++version);
+            apply(next);
+        } catch (RuntimeException e) {
+            log.warn("data plane {}: applying the table failed (the next change retries): {}", nodeId, e.toString(), e);
+        }
+    }
+
+    private void apply(NodeView next) {
+        view = next;
+        ServiceTable table = next.table();
+        dns.update(table);
+        next.ingress().ifPresent(this::ensureIngress);
+        for (String net : new ArrayList<>(sandboxes)) {
+            if (next.networks().containsKey(net)) {
+                overlay.syncRemotes(net, Plans.remotes(net, nodeId, next));
+            }
+        }
+        if (mesh != null) {
+            UpdateResult r = mesh.update(table);
+            if (!r.failed().isEmpty()) {
+                log.warn("data plane {}: published ports that cannot listen: {}", nodeId, r.failed());
+            }
+            if (!r.opened().isEmpty() || !r.closed().isEmpty()) {
+                log.info("data plane {}: mesh opened {} closed {}", nodeId, r.opened(), r.closed());
+            }
+        }
+        // Last: each task's VIP rules cost an nft run, so DNS, remotes and the mesh go first.
+        for (WiredTask w : wired.values()) {
+            program(w);
+        }
+        removeUnusedSandboxes();
+    }
+
+    /** This host on the ingress network (own address, reached from the sandbox) and the mesh on it. */
+    private void ensureIngress(Network ingress) {
+        ensureSandbox(ingress.id());
+        Cidr mine = view.ingressAddresses().get(nodeId);
+        if (mine != null && !mine.equals(hostIngress)) {
+            if (hostIngress != null) {
+                overlay.detach(ingress.id(), (Inet4Address) hostIngress.inetAddress());
+            }
+            overlay.attach(
+                    ingress.id(),
+                    ContainerNamespace.path(Path.of("/proc/self/ns/net")),
+                    config.hostIngressInterface(),
+                    mine.toString());
+            hostIngress = mine;
+            log.info("data plane {}: on the ingress network as {}", nodeId, mine);
+        }
+        if (mesh == null || !ingress.id().equals(meshIngressId)) {
+            if (mesh != null) {
+                mesh.close();
+            }
+            mesh = RoutingMesh.builder()
+                    .nodeId(nodeId)
+                    .ingressNetworkId(ingress.id())
+                    .bindAddress(config.meshBind())
+                    .build()
+                    .start();
+            meshIngressId = ingress.id();
+        }
+    }
+
+    private void ensureSandbox(String networkId) {
+        Network n = view.networks().get(networkId);
+        if (n == null) {
+            throw new IllegalStateException("network " + networkId + " is not allocated (yet)");
+        }
+        if (sandboxes.add(networkId)) {
+            try {
+                overlay.ensureNetwork(networkId, n.vni(), n.subnet().toString(), OverlayMtu.DEFAULT);
+                overlay.syncRemotes(networkId, Plans.remotes(networkId, nodeId, view));
+            } catch (RuntimeException e) {
+                sandboxes.remove(networkId);
+                throw e;
+            }
+        }
+    }
+
+    private void removeUnusedSandboxes() {
+        for (String net : new ArrayList<>(sandboxes)) {
+            boolean used = view.isIngress(net)
+                    || wired.values().stream().anyMatch(w -> w.attachments.stream()
+                            .anyMatch(a -> a.networkId().equals(net)));
+            if (!used) {
+                overlay.removeNetwork(net);
+                sandboxes.remove(net);
+                log.info("data plane {}: network {} has no task here any more; its sandbox is gone", nodeId, net);
+            }
+        }
+    }
+
+    private void wire(Task task, TaskRuntime runtime) {
+        Path source = runtime.netns()
+                .orElseThrow(() -> new IllegalStateException("runtime " + runtime.id() + " has no network namespace"));
+        // The newest view: the task's networks may have been created a moment ago.
+        view = NodeViews.from(store, ++version);
+        List<Attachment> attachments = Plans.attachments(task, view);
+        if (attachments.size() < task.addresses().size()) {
+            throw new IllegalStateException("task " + task.id() + " has addresses on networks this node does not know: "
+                    + task.addresses().keySet());
+        }
+        String name = taskNamespace(task.id());
+        if (NetNs.isStale(name)) {
+            NetNs.deleteIfPresent(name);
+        }
+        if (!NetNs.exists(name)) {
+            NetNs.attach(name, source).close();
+        }
+        WiredTask w = wired.get(task.id());
+        if (w == null) {
+            w = new WiredTask(task.id(), name, attachments);
+            wired.put(task.id(), w);
+        }
+        try {
+            ContainerNamespace ns = ContainerNamespace.path(NetNs.RUN_NETNS.resolve(name));
+            for (Attachment a : attachments) {
+                ensureSandbox(a.networkId());
+                overlay.attach(a.networkId(), ns, a.ifName(), a.address().toString());
+            }
+            DnsScope scope = new DnsScope(Plans.dnsScope(attachments, view));
+            if (w.dns == null) {
+                w.dns = ContainerDns.bind(dns, NetNs.RUN_NETNS.resolve(name), scope, config.dnsPort53());
+            } else {
+                w.dns.scope(scope);
+            }
+            if (w.balancer == null) {
+                w.balancer = Balancers.forNamespace(NetworkNamespace.named(name));
+            }
+            vips.applyNow(task.id(), w.balancer, Plans.balancer(Plans.dnsScope(attachments, view), view));
+            // Other nodes learn this task from the table; this node serves it in DNS/VIPs/mesh now.
+            dns.update(view.table());
+            if (mesh != null) {
+                mesh.update(view.table());
+            }
+            log.info("data plane {}: task {} wired: {}", nodeId, task.id(), attachments);
+        } catch (RuntimeException e) {
+            unwire(task.id());
+            throw e;
+        }
+    }
+
+    private void program(WiredTask w) {
+        vips.offer(w.taskId, Plans.balancer(Plans.dnsScope(w.attachments, view), view));
+    }
+
+    private void unwire(String taskId) {
+        WiredTask w = wired.remove(taskId);
+        String name = w != null ? w.namespace : taskNamespace(taskId);
+        if (w != null) {
+            if (w.dns != null) {
+                w.dns.close();
+            }
+            if (w.balancer != null) {
+                vips.remove(taskId);
+            }
+            for (Attachment a : w.attachments) {
+                if (sandboxes.contains(a.networkId())) {
+                    try {
+                        overlay.detach(a.networkId(), (Inet4Address) a.address().inetAddress());
+                    } catch (RuntimeException e) {
+                        log.debug("data plane {}: task {}: detach {}: {}", nodeId, taskId, a, e.toString());
+                    }
+                }
+            }
+        }
+        NetNs.deleteIfPresent(name);
+        removeUnusedSandboxes();
+    }
+
+    private Void closeOnThread() {
+        vips.close();
+        if (mesh != null) {
+            mesh.close();
+        }
+        for (WiredTask w : wired.values()) {
+            if (w.dns != null) {
+                w.dns.close();
+            }
+        }
+        if (dns != null) {
+            dns.close();
+        }
+        if (overlay != null) {
+            overlay.close();
+        }
+        if (hostNamespace != null) {
+            hostNamespace.close();
+        }
+        return null;
+    }
+
+    private <T> T call(String what, Callable<T> work) {
+        Future<T> f = thread.submit(work);
+        try {
+            return f.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("data plane " + nodeId + ": " + what + ": interrupted", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(
+                    "data plane " + nodeId + ": " + what + ": no answer within " + CALL_TIMEOUT);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("data plane " + nodeId + ": " + what + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** The link of the agent's namespace that holds the underlay address. */
+    static String deviceHolding(NetNs namespace, Inet4Address address) {
+        try (RouteNetlink rt = RouteNetlink.open(namespace)) {
+            for (Address a : rt.addresses().list()) {
+                if (a.address().equals(address)) {
+                    return rt.links().get(a.index()).map(Link::name).orElseThrow();
+                }
+            }
+        }
+        throw new IllegalArgumentException("underlay address " + address.getHostAddress()
+                + " is on no interface of this host: pass one of its addresses as --advertise-addr");
+    }
+
+    /** What this node made for one of its tasks. */
+    private static final class WiredTask {
+        final String taskId;
+        final String namespace;
+        final List<Attachment> attachments;
+        ContainerDnsBinding dns;
+        ServiceBalancer balancer;
+
+        WiredTask(String taskId, String namespace, List<Attachment> attachments) {
+            this.taskId = taskId;
+            this.namespace = namespace;
+            this.attachments = attachments;
+        }
+    }
+}
