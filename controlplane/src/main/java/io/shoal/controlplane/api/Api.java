@@ -1,6 +1,8 @@
 package io.shoal.controlplane.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shoal.controlplane.api.docker.DockerApi;
+import io.shoal.controlplane.api.docker.SwarmInfo;
 import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.join.JoinTokens;
 import io.shoal.controlplane.metrics.Metrics;
@@ -64,6 +66,12 @@ public final class Api {
     private final LongAdder requests;
     private final LongAdder errors;
     private final LongAdder writes;
+    private final DockerApi docker;
+
+    /** An API that does not know this manager's id (the Docker API's {@code /info} reports none). */
+    public Api(Store store, Metrics metrics, BooleanSupplier leader, Supplier<JoinTokens> tokens, Clock clock) {
+        this(store, metrics, leader, tokens, clock, "");
+    }
 
     /**
      * @param store a started store
@@ -71,8 +79,15 @@ public final class Api {
      * @param leader whether this manager leads now (for {@code /healthz})
      * @param tokens the cluster's join tokens (read when a join is checked)
      * @param clock time for object metas
+     * @param managerId this manager's id, reported as the local node by the Docker API's {@code /info}
      */
-    public Api(Store store, Metrics metrics, BooleanSupplier leader, Supplier<JoinTokens> tokens, Clock clock) {
+    public Api(
+            Store store,
+            Metrics metrics,
+            BooleanSupplier leader,
+            Supplier<JoinTokens> tokens,
+            Clock clock,
+            String managerId) {
         this.store = store;
         this.metrics = metrics;
         this.leader = leader;
@@ -82,6 +97,7 @@ public final class Api {
         this.errors = metrics.counter("shoal_controlplane_api_errors_total", "API requests answered with 4xx/5xx");
         this.writes = metrics.counter(
                 "shoal_controlplane_api_writes_total", "Objects created, updated or deleted through the API");
+        this.docker = new DockerApi(store, this::serve, new SwarmInfo(store, managerId));
         metrics.gauge("shoal_controlplane_leader", "1 when this manager leads", () -> leader.getAsBoolean() ? 1 : 0);
         metrics.gauge("shoal_controlplane_services", "Services in this manager's view", () -> store.list(Kind.SERVICES)
                 .size());
@@ -91,12 +107,41 @@ public final class Api {
                 .size());
     }
 
-    /** Serves one request; never throws. */
+    /**
+     * Serves one request; never throws. Versioned paths ({@code /v1.41/…}) and paths only the Docker
+     * Engine API has go to {@link DockerApi}; the rest is Shoal's own API.
+     */
     public Response handle(Request r) {
         requests.increment();
         Response out;
+        if (DockerApi.claims(r)) {
+            try {
+                out = docker.handle(r);
+            } catch (RuntimeException e) {
+                out = failure(r, e).withHeader("API-Version", DockerApi.VERSION);
+            }
+        } else {
+            out = serve(r);
+        }
+        if (out.status() >= 400) {
+            errors.increment();
+        }
+        return out;
+    }
+
+    /** Shoal's own API: one request, errors as {@code {"message"}} responses. */
+    private Response serve(Request r) {
         try {
-            out = route(r);
+            return route(r);
+        } catch (RuntimeException e) {
+            return failure(r, e);
+        }
+    }
+
+    private static Response failure(Request r, RuntimeException thrown) {
+        Response out;
+        try {
+            throw thrown;
         } catch (ApiException e) {
             out = Response.error(e.status(), e.getMessage());
         } catch (ConflictException | AlreadyExistsException e) {
@@ -110,9 +155,6 @@ public final class Api {
         } catch (RuntimeException e) {
             log.warn("api: {} {} failed", r.method(), r.path(), e);
             out = Response.error(500, "internal error: " + e);
-        }
-        if (out.status() >= 400) {
-            errors.increment();
         }
         return out;
     }
@@ -175,6 +217,9 @@ public final class Api {
             case "swarm":
                 if (p.size() == 2 && p.get(1).equals("join")) {
                     return only(m, "POST", () -> join(r));
+                }
+                if (p.size() == 2 && p.get(1).equals("join-token")) {
+                    return only(m, "POST", () -> rotateJoinToken(r));
                 }
                 break;
             default:
@@ -484,6 +529,55 @@ public final class Api {
             throw new ApiException(403, e.getMessage());
         }
         return Response.json(200, Map.of("role", role.json()));
+    }
+
+    /** A join-token rotation request. @param role worker or manager */
+    record RotateRequest(String role) {}
+
+    /**
+     * Makes a new join token for one role and stores its digest in place of the old one (the other
+     * role's token stays valid). Tokens are never stored, so this is the only way to show one again.
+     */
+    private Response rotateJoinToken(Request r) {
+        RotateRequest req = JsonBodies.read(r.body(), RotateRequest.class, "join-token request");
+        NodeRole role = NodeRole.parse(req.role() == null ? "" : req.role());
+        String path = JoinTokens.jointokensPath(store.layout());
+        try {
+            org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+            JoinTokens.Digests old = Json.mapper()
+                    .readValue(store.client().getData().storingStatIn(stat).forPath(path), JoinTokens.Digests.class);
+            JoinTokens.Tokens fresh = JoinTokens.generate(random);
+            JoinTokens.Digests made = JoinTokens.digests(fresh);
+            JoinTokens.Digests next = role == NodeRole.WORKER
+                    ? new JoinTokens.Digests(made.worker(), old.manager())
+                    : new JoinTokens.Digests(old.worker(), made.manager());
+            try {
+                store.client()
+                        .setData()
+                        .withVersion(stat.getVersion())
+                        .forPath(path, Json.mapper().writeValueAsBytes(next));
+            } catch (org.apache.zookeeper.KeeperException.BadVersionException e) {
+                // Curator retries a write whose answer was lost; the retry then sees our own write
+                // as a newer version. Only someone else's write is a conflict.
+                JoinTokens.Digests now =
+                        Json.mapper().readValue(store.client().getData().forPath(path), JoinTokens.Digests.class);
+                if (!now.equals(next)) {
+                    throw e;
+                }
+            }
+            writes.increment();
+            return Response.json(
+                    200,
+                    Map.of("role", role.json(), "token", role == NodeRole.WORKER ? fresh.worker() : fresh.manager()));
+        } catch (org.apache.zookeeper.KeeperException.BadVersionException e) {
+            throw ApiException.conflict("join tokens: rotated concurrently by another request; try again");
+        } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+            throw ApiException.notFound("join tokens: none yet (the cluster was not initialised)");
+        } catch (ApiException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StoreException("join tokens: cannot rotate at " + path + ": " + e, e);
+        }
     }
 
     // ---- helpers ----

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -223,8 +224,16 @@ public final class ApiServer implements Closeable {
             Map<String, String> query = new HashMap<>();
             qs.parameters().forEach((k, v) -> query.put(k, v.isEmpty() ? "" : v.get(0)));
             Request request = new Request(req.method().name(), qs.path(), query, ByteBufUtil.getBytes(req.content()));
+            boolean head = req.method().equals(HttpMethod.HEAD);
             try {
-                executor.execute(() -> respond(ctx, api.handle(request), keepAlive));
+                executor.execute(() -> {
+                    Response out = api.handle(request);
+                    // A HEAD answer has the headers of the GET answer and no body.
+                    respond(
+                            ctx,
+                            head ? new Response(out.status(), out.contentType(), new byte[0], out.headers()) : out,
+                            keepAlive);
+                });
             } catch (RejectedExecutionException e) {
                 respond(ctx, Response.error(503, "api: shutting down"), false);
             }
@@ -235,6 +244,7 @@ public final class ApiServer implements Closeable {
                     HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(out.status()), Unpooled.wrappedBuffer(out.body()));
             resp.headers().set(HttpHeaderNames.CONTENT_TYPE, out.contentType());
             resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, out.body().length);
+            out.headers().forEach((k, v) -> resp.headers().set(k, v));
             if (keepAlive) {
                 resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
                 ctx.writeAndFlush(resp);

@@ -18,7 +18,7 @@ public record Request(String method, String path, Map<String, String> query, byt
     }
 
     /** The path's segments: {@code /services/web/update} → [services, web, update]. */
-    List<String> segments() {
+    public List<String> segments() {
         return java.util.Arrays.stream(path.split("/"))
                 .filter(s -> !s.isEmpty())
                 .toList();

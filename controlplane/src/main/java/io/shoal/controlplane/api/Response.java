@@ -3,6 +3,7 @@ package io.shoal.controlplane.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.shoal.model.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -11,12 +12,29 @@ import java.util.Map;
  * @param status the HTTP status
  * @param contentType the body's media type
  * @param body the body bytes
+ * @param headers further response headers (e.g. the Docker API's {@code API-Version})
  */
-public record Response(int status, String contentType, byte[] body) {
+public record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
     static final String JSON = "application/json";
 
+    public Response {
+        headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    /** A response without extra headers. */
+    public Response(int status, String contentType, byte[] body) {
+        this(status, contentType, body, Map.of());
+    }
+
+    /** This response with one more header. */
+    public Response withHeader(String name, String value) {
+        Map<String, String> h = new LinkedHashMap<>(headers);
+        h.put(name, value);
+        return new Response(status, contentType, body, h);
+    }
+
     /** A JSON body: any record or collection, written with Shoal's one mapping. */
-    static Response json(int status, Object value) {
+    public static Response json(int status, Object value) {
         try {
             return new Response(status, JSON, Json.mapper().writeValueAsBytes(value));
         } catch (JsonProcessingException e) {
@@ -25,11 +43,11 @@ public record Response(int status, String contentType, byte[] body) {
     }
 
     /** An error in the Docker API's shape: {@code {"message": "…"}}. */
-    static Response error(int status, String message) {
+    public static Response error(int status, String message) {
         return json(status, Map.of("message", message));
     }
 
-    static Response text(int status, String contentType, String body) {
+    public static Response text(int status, String contentType, String body) {
         return new Response(status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 

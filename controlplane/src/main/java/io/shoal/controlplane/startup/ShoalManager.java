@@ -97,7 +97,8 @@ public final class ShoalManager implements Closeable {
                         manager.metrics(),
                         manager::isLeader,
                         () -> JoinTokens.load(client, Layout.DEFAULT),
-                        Clock.systemUTC()),
+                        Clock.systemUTC(),
+                        o.id()),
                 new ApiServer.Config(o.socket(), o.listen()));
         parts.add(api);
         api.start();
