@@ -15,7 +15,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "shoal 0.1.0",
         description = "Drive a Shoal cluster through a manager's API.",
-        subcommands = {ServiceCommand.class, NodeCommand.class, NetworkCommand.class, SwarmCommand.class})
+        subcommands = {
+            ServiceCommand.class,
+            NodeCommand.class,
+            NetworkCommand.class,
+            SwarmCommand.class,
+            LbCommand.class
+        })
 public final class Shoal implements Runnable {
     @Option(
             names = {"-H", "--host"},
@@ -35,7 +41,7 @@ public final class Shoal implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "a command is required (service, node, network, swarm)");
+                spec.commandLine(), "a command is required (service, node, network, swarm, lb)");
     }
 
     /** A command line that parsed but makes no sense (a bad duration, port or format): exit 2. */

@@ -166,7 +166,8 @@ class ShoalCliTest {
                 .allMatch(t -> t.path("image").asText().equals("shoal/busybox:test"));
 
         ok("service", "rm", "cli-web");
-        eventually(() -> assertThat(ok("service", "ls", "-q").lines()).isEmpty());
+        // Other tests' services may exist meanwhile: this one must be gone.
+        eventually(() -> assertThat(ok("service", "ls").out()).doesNotContain("cli-web"));
         ok("network", "rm", "cli-net");
         eventually(() -> assertThat(ok("network", "ls", "--format", "json").json())
                 .noneMatch(n -> n.path("name").asText().equals("cli-net")));
@@ -269,5 +270,42 @@ class ShoalCliTest {
         // The old token stops working; the new one works.
         assertThat(manager.roleOf(token)).startsWith("refused");
         assertThat(manager.roleOf(next)).isEqualTo("worker");
+    }
+
+    @Test
+    void lbConfigFrontsEveryNodeForEveryPublishedPortWithHealthChecks() throws Exception {
+        ok("service", "create", "--name", "cli-lb", "-p", "8480:80", "-p", "8453:53/udp", "-d", "img:1");
+        eventually(() -> assertThat(shoal("lb", "config", "--haproxy").out()).contains("frontend shoal_tcp_8480"));
+
+        String haproxy = ok("lb", "config", "--haproxy", "--send-proxy").out();
+        assertThat(haproxy)
+                .contains("bind :8480")
+                .contains("option httpchk GET /healthz/ports/8480/tcp")
+                .contains("default-server check port 9180 inter 1000 fall 2 rise 2 send-proxy-v2")
+                .contains("198.18.0.1:8480", "198.18.0.2:8480", "198.18.0.3:8480")
+                .contains("8453/udp (cli-lb): HAProxy does not balance UDP");
+        String nginx = ok("lb", "config", "--nginx", "--health-port", "9999").out();
+        assertThat(nginx)
+                .contains("upstream shoal_tcp_8480")
+                .contains("listen 8453 udp;")
+                .contains("server 198.18.0.2:8453 max_fails=2 fail_timeout=5s;")
+                .contains("(port 9999)");
+
+        // Debian's HAProxy accepts what was generated (a syntax check; nothing is bound).
+        Path haproxyBinary = Path.of("/usr/sbin/haproxy");
+        if (java.nio.file.Files.isExecutable(haproxyBinary)) {
+            Path cfg = dir.resolve("haproxy.cfg");
+            java.nio.file.Files.writeString(cfg, haproxy);
+            Process p = new ProcessBuilder(haproxyBinary.toString(), "-c", "-f", cfg.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as("haproxy -c: %s", output).isZero();
+        }
+
+        assertThat(shoal("lb", "config").exit()).as("a flavour is required").isEqualTo(2);
+        assertThat(shoal("lb", "config", "--haproxy", "--nginx").exit()).isEqualTo(2);
+        assertThat(shoal("lb", "config", "--haproxy", "--health-port", "0").exit())
+                .isEqualTo(2);
     }
 }
