@@ -120,7 +120,9 @@ final class LbCommand {
         String haproxy(List<Node> nodes, TreeMap<String, Port> ports) {
             StringBuilder b = new StringBuilder();
             header(b, "#", nodes, ports);
-            b.append("global\n    maxconn 20000\n\n");
+            // 4096 connections need about 8,200 descriptors: within the usual 65,536 (or a
+            // container's 20,000) limit; raise it with the host's ulimit for more.
+            b.append("global\n    maxconn 4096\n\n");
             b.append("defaults\n");
             b.append("    mode tcp\n");
             b.append("    timeout connect 2s\n    timeout client 60s\n    timeout server 60s\n");

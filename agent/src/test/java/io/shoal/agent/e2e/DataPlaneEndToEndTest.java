@@ -9,9 +9,13 @@ import io.shoal.model.NodeAvailability;
 import io.shoal.model.ServiceSpec;
 import io.shoal.model.UpdateConfig;
 import io.shoal.testbed.ExecResult;
+import io.shoal.testbed.Host;
 import io.shoal.testbed.HostProcess;
 import io.shoal.testbed.Requirements;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -335,6 +339,61 @@ class DataPlaneEndToEndTest {
 
     @Test
     @Order(8)
+    void haproxyInFrontTakesADrainedNodeOutBeforeItsTasksStopAndDropsNoRequest() throws IOException {
+        Requirements.require(onPath("haproxy"), "haproxy is installed (the external load balancer)");
+        cluster.api().createService(Services.published(Services.httpd("lbweb", 3), 8090, 80));
+        cluster.waitForRunning("lbweb", 3);
+        awaitAnswering(8090);
+        // The configuration comes from `shoal lb config`, as an operator would make it.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = io.shoal.cli.Shoal.run(
+                new String[] {
+                    "--host", "unix://" + cluster.apiSocket(), "lb", "config", "--haproxy", "--check-interval", "300"
+                },
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                System.err);
+        assertThat(exit).isZero();
+        String config = out.toString(StandardCharsets.UTF_8);
+        assertThat(config).contains("frontend shoal_tcp_8090");
+        Path file = cluster.workDir().resolve("haproxy.cfg");
+        Files.writeString(file, config);
+        Host lb = cluster.testbed().addClient("lb");
+        HostProcess haproxy = lb.start("haproxy", "-db", "-f", file.toString());
+        try {
+            String front = lb.address().getHostAddress();
+            await("HAProxy answers on 8090")
+                    .atMost(Duration.ofSeconds(15))
+                    .failFast("haproxy exited", () -> !haproxy.isAlive())
+                    .until(() -> viaHaproxy(front).ok());
+
+            String drained = cluster.nodeId(2);
+            RequestLoop.Result result;
+            try (RequestLoop loop = new RequestLoop(
+                            h -> viaHaproxy(front), new int[] {0}, Duration.ofMillis(20), Duration.ofMinutes(2))
+                    .start()) {
+                cluster.api().setAvailability(drained, NodeAvailability.DRAIN);
+                // HAProxy's checks (every 300 ms, 2 failures) see 503 and take h2 out while its task
+                // still runs; the orchestrator moves the task meanwhile.
+                cluster.waitForRunning("lbweb", 3, t -> !t.nodeId().equals(drained));
+                await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+                result = loop.stop();
+            } finally {
+                cluster.api().setAvailability(drained, NodeAvailability.ACTIVE);
+            }
+            assertThat(result.sent()).as("%s", result).isGreaterThan(20);
+            assertThat(result.failed()).as("%s", result).isZero();
+        } catch (RuntimeException | AssertionError e) {
+            throw new AssertionError(
+                    "HAProxy output: " + haproxy.output() + "\nlast request: "
+                            + viaHaproxy(lb.address().getHostAddress()),
+                    e);
+        } finally {
+            haproxy.kill();
+        }
+    }
+
+    @Test
+    @Order(9)
     void aLostWorkersTasksAreRescheduledAndNoLongerRouted() {
         cluster.api().createService(Services.published(Services.on(Services.httpd("lost", 3), "appnet"), 8088, 80));
         List<TaskView> before = cluster.waitForRunning("lost", 3);
@@ -369,6 +428,24 @@ class DataPlaneEndToEndTest {
     }
 
     // ---- helpers ----
+
+    /** {@code GET /} on HAProxy's port 8090, from the client namespace. */
+    private static HttpResult viaHaproxy(String front) {
+        ExecResult r = cluster.client()
+                .exec(
+                        Duration.ofSeconds(10),
+                        "curl",
+                        "-sS",
+                        "--no-keepalive",
+                        "--connect-timeout",
+                        "2",
+                        "--max-time",
+                        "3",
+                        "-w",
+                        "\n%{http_code}",
+                        "http://" + front + ":8090/");
+        return HttpResult.fromCurl(r.exitCode(), r.stdout(), r.stderr());
+    }
 
     private static boolean onPath(String program) {
         return Arrays.stream(System.getenv()
