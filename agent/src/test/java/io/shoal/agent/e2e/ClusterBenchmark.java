@@ -157,7 +157,7 @@ class ClusterBenchmark {
                 Locale.ROOT, "%d services × 3 tasks RUNNING after %d s", SERVICES, ms(System.nanoTime() - t0) / 1000));
         // Let every node's tables and VIP rules settle, then read RSS after a full GC in each agent
         // would be ideal; the agents run with -Xmx256m and serial GC, so RSS is bounded by that heap.
-        await().pollDelay(Duration.ofSeconds(10)).until(() -> true);
+        await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(30)).until(() -> true);
         line(String.format(Locale.ROOT, "with %d services × 3 tasks: shoald RSS %s", SERVICES, rss()));
     }
 
