@@ -412,10 +412,18 @@ class DataPlaneEndToEndTest {
 
         cluster.killHost(victim);
         // Grace (4 s) + session expiry (6 s) + 2 s: the dead task leaves DNS, VIPs and the mesh.
-        await("the lost node's task leaves tasks.lost")
+        await("the lost node's task leaves tasks.lost and the VIP's backends")
                 .atMost(Duration.ofSeconds(4 + 6 + 2))
                 .pollInterval(Duration.ofMillis(200))
-                .untilAsserted(() -> assertThat(dig(client, "tasks.lost")).doesNotContainAnyElementsOf(deadIps));
+                .untilAsserted(() -> {
+                    assertThat(dig(client, "tasks.lost")).doesNotContainAnyElementsOf(deadIps);
+                    String rules = cluster.inTask(client, "nft", "list", "table", "inet", "shoal")
+                            .stdout();
+                    for (String ip : deadIps) {
+                        assertThat(rules)
+                                .doesNotContainPattern("(?<![0-9.])" + java.util.regex.Pattern.quote(ip) + "(?![0-9])");
+                    }
+                });
         List<TaskView> after =
                 cluster.waitForRunning("lost", 3, t -> !t.nodeId().equals(dead));
         assertThat(after).noneMatch(t -> t.nodeId().equals(dead));
