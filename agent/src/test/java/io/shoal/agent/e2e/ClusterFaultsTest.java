@@ -53,14 +53,7 @@ class ClusterFaultsTest {
 
     @AfterAll
     static void down() {
-        if (cluster != null) {
-            cluster.close();
-            assertThat(cluster.testbed().leftovers().isEmpty())
-                    .as(
-                            "leftovers of %s: %s",
-                            cluster.prefix(), cluster.testbed().leftovers())
-                    .isTrue();
-        }
+        ShoalCluster.closeAndCheck(cluster);
     }
 
     /** Every test leaves the cluster whole and empty for the next. */

@@ -45,14 +45,7 @@ class ClusterLifecycleTest {
 
     @AfterAll
     static void down() {
-        if (cluster != null) {
-            cluster.close();
-            assertThat(cluster.testbed().leftovers().isEmpty())
-                    .as(
-                            "leftovers of %s: %s",
-                            cluster.prefix(), cluster.testbed().leftovers())
-                    .isTrue();
-        }
+        ShoalCluster.closeAndCheck(cluster);
     }
 
     @Test

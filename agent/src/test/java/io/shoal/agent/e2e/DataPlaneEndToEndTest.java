@@ -71,14 +71,7 @@ class DataPlaneEndToEndTest {
         if (upstream != null) {
             upstream.kill();
         }
-        if (cluster != null) {
-            cluster.close();
-            assertThat(cluster.testbed().leftovers().isEmpty())
-                    .as(
-                            "leftovers of %s: %s",
-                            cluster.prefix(), cluster.testbed().leftovers())
-                    .isTrue();
-        }
+        ShoalCluster.closeAndCheck(cluster);
     }
 
     @Test

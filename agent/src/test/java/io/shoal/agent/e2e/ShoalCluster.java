@@ -738,6 +738,20 @@ public final class ShoalCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * For {@code @AfterAll}: closes the cluster (when it was made) and fails if anything of the run
+     * is left behind (namespaces, links, processes).
+     */
+    public static void closeAndCheck(ShoalCluster cluster) {
+        if (cluster == null) {
+            return;
+        }
+        cluster.close();
+        org.assertj.core.api.Assertions.assertThat(cluster.testbed().leftovers().isEmpty())
+                .as("leftovers of %s: %s", cluster.prefix(), cluster.testbed().leftovers())
+                .isTrue();
+    }
+
     @Override
     public String toString() {
         return "ShoalCluster " + prefix() + " (" + options.hosts + " hosts, nodes " + nodeIds() + ")";
