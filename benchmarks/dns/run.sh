@@ -7,11 +7,12 @@
 #                           so idle ones cost little)
 #   client namespace <p>c: dnsperf from 198.18.254.2, over a veth pair
 #
-# Two phases per target: throughput (unlimited, DURATION s) and latency at a fixed offered load
-# (RATE qps, LAT_DURATION s, every query's latency from dnsperf -v, p50/p99 computed here: dnsperf
-# 2.10 prints no percentiles). ROUNDS rounds, the order of the targets rotated each round so that
-# a change of the machine's load hits each target alike; per round the ratios to unbound, then the
-# median of each figure and of each ratio over the rounds. Needs root, iproute2, dnsperf, unbound,
+# Two phases per round: throughput (unlimited, DURATION s per target, one target after another, the
+# order rotated each round so that a change of the machine's load hits each target alike; with the
+# CPU time the server process used per answered query, from /proc) and latency at a fixed offered
+# load (RATE qps to every target at once for LAT_DURATION s, each its own dnsperf; every query's
+# latency from dnsperf -v, p50/p99 computed here: dnsperf 2.10 prints no percentiles). ROUNDS rounds;
+# per round the ratios to unbound, then the median of each figure and of each ratio. Needs root, iproute2, dnsperf, unbound,
 # java 17.
 #
 #   benchmarks/dns/run.sh                                    # 3 rounds, 10 s + 5 s per target
@@ -153,9 +154,12 @@ throughput() { # port pid -> "qps lost cpu_us_per_query"
         -v a="$qps" -v l="$lost" 'BEGIN {printf "%s %s %.1f\n", a, l, (q > 0 ? t / hz * 1e6 / q : 0)}'
 }
 
-latency() { # port -> "p50_ms p99_ms"
+latency_load() { # port: RATE qps for LAT_DURATION s, every query's latency kept
     ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$1" -d "$work/names.txt" -l "$LAT_DURATION" \
         -c "$CLIENTS" -Q "$RATE" -v > "$work/lat-$1.txt" 2>&1
+}
+
+percentiles() { # port -> "p50_ms p99_ms"
     # -v lines: "> NOERROR web-1 A 0.000123" (latency in seconds, last field)
     awk '/^> / {print $NF}' "$work/lat-$1.txt" | sort -g > "$work/lat-$1.sorted"
     n=$(wc -l < "$work/lat-$1.sorted")
@@ -187,9 +191,18 @@ for ((r = 1; r <= ROUNDS; r++)); do
         read -r qps lost cpu < <(throughput "$port" "$pid")
         echo "$r $name tp $qps $lost $cpu" >> "$work/results.txt"
     done
-    for ((k = 0; k < n; k++)); do
-        read -r name port pid <<< "${targets[$(( (k + r - 1) % n ))]}"
-        read -r p50 p99 < <(latency "$port")
+    # Latency: every target loaded at the same time (one dnsperf each), so a stall of the shared
+    # machine lands on all of them alike instead of on whichever was measured then.
+    lat_pids=()
+    for t in "${targets[@]}"; do
+        read -r name port pid <<< "$t"
+        latency_load "$port" &
+        lat_pids+=($!)
+    done
+    wait "${lat_pids[@]}"
+    for t in "${targets[@]}"; do
+        read -r name port pid <<< "$t"
+        read -r p50 p99 < <(percentiles "$port")
         echo "$r $name lat $p50 $p99" >> "$work/results.txt"
     done
     echo "round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
