@@ -156,7 +156,7 @@ public final class DnsResponder {
         Scratch scratch = SCRATCH.get();
         ResponseBuilder b = scratch.builder.start(query, q, out, limit, DnsWire.NOERROR, true, udpCap);
         if (r.ptr != null) {
-            b.addPtr(r.ptr.targetWire(), r.ptr.ttl());
+            b.addPtr(r.ptr.targetWire, r.ptr.ttl);
             return finish(b, DnsWire.NOERROR);
         }
         NameEntry e = r.entry;

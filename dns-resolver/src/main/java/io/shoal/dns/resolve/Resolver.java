@@ -72,10 +72,10 @@ public final class Resolver {
         }
         if (q.nameEndsWith(IPV4_REVERSE) || q.nameEndsWith(IPV6_REVERSE)) {
             PtrEntry ptr = index.reverse(q);
-            if (ptr == null || !scope.contains(ptr.networkId())) {
+            if (ptr == null || !scope.contains(ptr.networkId)) {
                 return Resolution.FORWARD;
             }
-            return qtype == DnsWire.TYPE_PTR || qtype == DnsWire.TYPE_ANY ? Resolution.answer(ptr) : Resolution.NODATA;
+            return qtype == DnsWire.TYPE_PTR || qtype == DnsWire.TYPE_ANY ? ptr.answer : Resolution.NODATA;
         }
         NameEntry entry = index.lookup(q, scope);
         if (entry == null) {
