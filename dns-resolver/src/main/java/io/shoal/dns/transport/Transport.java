@@ -139,7 +139,7 @@ public enum Transport {
 
     /**
      * The order {@link #best()} probes in. Epoll comes first for DNS: measured side by side with
-     * dnsperf (benchmarks/README.md), io_uring spent 1.25-1.5x the CPU per query of epoll and
+     * dnsperf (benchmarks/README.md), io_uring spent 1.3-1.4x the CPU per query of epoll and
      * answered fewer queries per second. Netty's io_uring datagram channel completes one datagram
      * per receive and per send operation, each a trip through the ring, while epoll reads up to 16
      * queries per recvmmsg and sends a read batch's answers with one sendmmsg. A DNS query is one
