@@ -8,6 +8,11 @@ import java.util.Arrays;
  * when the query cannot be answered as asked, the rcode it earns ({@link #problemRcode()}).
  *
  * <p>Offsets are relative to the first byte of the DNS message, as compression pointers are.
+ *
+ * <p>Mutable only by the parser: {@link QueryParser#parse(io.netty.buffer.ByteBuf, ParsedQuery)}
+ * overwrites every field, so one instance per thread serves query after query without allocating.
+ * Whoever keeps a query beyond the next parse on its thread takes a fresh one from {@link
+ * QueryParser#parse(io.netty.buffer.ByteBuf)}. Not thread-safe.
  */
 public final class ParsedQuery {
     private int id;
