@@ -2,16 +2,21 @@
 # dnsperf against Shoal's DNS server vs unbound serving the same 1,000 names as local-data, and a
 # trivial UDP echo server (the client's own ceiling), in the same namespaces in the same run.
 #
-#   server namespace <p>s: Shoal 198.18.254.1:53, unbound :5353, echo :7777 (all bound at once,
-#                           measured one after another, so idle ones cost nothing)
+#   server namespace <p>s: one Shoal server per transport in TRANSPORTS (198.18.254.1:53, :54, ...),
+#                           unbound :5353, echo :7777 (all bound at once, measured one after another,
+#                           so idle ones cost little)
 #   client namespace <p>c: dnsperf from 198.18.254.2, over a veth pair
 #
-# Two phases per target: throughput (unlimited, DURATION s) and latency at a fixed offered load
-# (RATE qps, LAT_DURATION s, every query's latency from dnsperf -v, p50/p99 computed here: dnsperf
-# 2.10 prints no percentiles). Needs root, iproute2, dnsperf, unbound, java 17.
+# Two phases per round: throughput (unlimited, DURATION s per target, one target after another, the
+# order rotated each round so that a change of the machine's load hits each target alike; with the
+# CPU time the server process used per answered query, from /proc) and latency at a fixed offered
+# load (RATE qps to every target at once for LAT_DURATION s, each its own dnsperf; every query's
+# latency from dnsperf -v, p50/p99 computed here: dnsperf 2.10 prints no percentiles). ROUNDS rounds;
+# per round the ratios to unbound, then the median of each figure and of each ratio. Needs root, iproute2, dnsperf, unbound,
+# java 17.
 #
-#   benchmarks/dns/run.sh                 # 10 s each
-#   DURATION=30 CLIENTS=4 RATE=10000 benchmarks/dns/run.sh
+#   benchmarks/dns/run.sh                                    # 3 rounds, 10 s + 5 s per target
+#   ROUNDS=5 DURATION=30 RATE=10000 TRANSPORTS=EPOLL benchmarks/dns/run.sh
 set -euo pipefail
 
 DURATION=${DURATION:-10}
@@ -21,7 +26,10 @@ CLIENTS=${CLIENTS:-4}
 OUTSTANDING=${OUTSTANDING:-100}
 NAMES=${NAMES:-1000}
 THREADS=${THREADS:-1}
-TRANSPORT=${TRANSPORT:-}   # IO_URING, EPOLL or NIO; empty: Shoal probes (io_uring first)
+ROUNDS=${ROUNDS:-3}
+# Shoal servers, one per transport (IO_URING, EPOLL, NIO, or "default": what DnsServer picks).
+TRANSPORTS=${TRANSPORTS:-${TRANSPORT:-default IO_URING}}
+SHOAL_JAVA_OPTS=${SHOAL_JAVA_OPTS:-}   # extra JVM options for the Shoal server (e.g. a JFR recording)
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jar=$root/benchmarks/target/benchmarks.jar
 
@@ -88,13 +96,28 @@ for ((i = 0; i < NAMES; i++)); do echo "web-$i A"; done > "$work/names.txt"
 
 ip netns exec "$srv" unbound -d -c "$work/unbound.conf" > "$work/unbound.log" 2>&1 &
 pids+=($!)
-java -cp "$jar" io.shoal.benchmarks.dns.ShoalDnsBenchServer --netns "/run/netns/$srv" \
-    --address 198.18.254.1 --port 53 --services "$NAMES" --threads "$THREADS" \
-    ${TRANSPORT:+--transport "$TRANSPORT"} > "$work/shoal.log" 2>&1 &
-pids+=($!)
+unbound_pid=$!
+# targets: "name port pid"; Shoal ones first
+targets=()
+port=53
+for t in $TRANSPORTS; do
+    name=shoal-$(echo "$t" | tr 'A-Z' 'a-z')
+    opt=()
+    [ "$t" = default ] || opt=(--transport "$t")
+    # shellcheck disable=SC2086
+    java $SHOAL_JAVA_OPTS -cp "$jar" io.shoal.benchmarks.dns.ShoalDnsBenchServer --netns "/run/netns/$srv" \
+        --address 198.18.254.1 --port "$port" --services "$NAMES" --threads "$THREADS" "${opt[@]}" \
+        > "$work/$name.log" 2>&1 &
+    pids+=($!)
+    targets+=("$name $port $!")
+    port=$((port + 1))
+done
 java -cp "$jar" io.shoal.benchmarks.dns.ShoalDnsBenchServer --netns "/run/netns/$srv" \
     --address 198.18.254.1 --port 7777 --echo > "$work/echo.log" 2>&1 &
 pids+=($!)
+targets+=("echo 7777 $!")
+# unbound runs under `ip netns exec`, which execs it: the same pid.
+targets=("${targets[@]:0:${#targets[@]}-1}" "unbound 5353 $unbound_pid" "${targets[@]: -1}")
 
 ready() { # port name
     for _ in $(seq 1 300); do
@@ -108,21 +131,35 @@ ready() { # port name
     cat "$work"/*.log >&2
     exit 1
 }
-ready 53 shoal
-ready 5353 unbound
-ready 7777 echo
+for t in "${targets[@]}"; do
+    read -r name port pid <<< "$t"
+    ready "$port" "$name"
+done
 
-throughput() { # port -> "qps lost"
-    ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$1" -d "$work/names.txt" -l "$DURATION" \
-        -c "$CLIENTS" -q "$OUTSTANDING" > "$work/tp-$1.txt" 2>&1
-    qps=$(awk '/Queries per second/ {print $4}' "$work/tp-$1.txt")
-    lost=$(awk '/Queries lost/ {print $3}' "$work/tp-$1.txt")
-    echo "$qps $lost"
+cpu_ticks() { # pid -> utime + stime of the whole process, in clock ticks
+    awk '{print $14 + $15}' "/proc/$1/stat"
 }
 
-latency() { # port -> "p50_ms p99_ms"
+throughput() { # port pid -> "qps lost cpu_us_per_query"
+    local before after
+    before=$(cpu_ticks "$2")
+    ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$1" -d "$work/names.txt" -l "$DURATION" \
+        -c "$CLIENTS" -q "$OUTSTANDING" > "$work/tp-$1.txt" 2>&1
+    after=$(cpu_ticks "$2")
+    qps=$(awk '/Queries per second/ {printf "%.0f", $4}' "$work/tp-$1.txt")
+    lost=$(awk '/Queries lost/ {print $3}' "$work/tp-$1.txt")
+    done_=$(awk '/Queries completed/ {print $3}' "$work/tp-$1.txt")
+    # CPU time the server process spent per answered query (all its threads, user + system)
+    awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v q="$done_" \
+        -v a="$qps" -v l="$lost" 'BEGIN {printf "%s %s %.1f\n", a, l, (q > 0 ? t / hz * 1e6 / q : 0)}'
+}
+
+latency_load() { # port: RATE qps for LAT_DURATION s, every query's latency kept
     ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$1" -d "$work/names.txt" -l "$LAT_DURATION" \
         -c "$CLIENTS" -Q "$RATE" -v > "$work/lat-$1.txt" 2>&1
+}
+
+percentiles() { # port -> "p50_ms p99_ms"
     # -v lines: "> NOERROR web-1 A 0.000123" (latency in seconds, last field)
     awk '/^> / {print $NF}' "$work/lat-$1.txt" | sort -g > "$work/lat-$1.sorted"
     n=$(wc -l < "$work/lat-$1.sorted")
@@ -132,23 +169,69 @@ latency() { # port -> "p50_ms p99_ms"
     awk -v a="$p50" -v b="$p99" 'BEGIN {printf "%.3f %.3f\n", a * 1000, b * 1000}'
 }
 
-echo "dnsperf: $NAMES names, $CLIENTS clients, $OUTSTANDING outstanding, ${DURATION}s each; latency at $RATE qps for ${LAT_DURATION}s"
-echo "shoal: $(grep -m1 ready "$work/shoal.log")"
+echo "dnsperf: $NAMES names, $CLIENTS clients, $OUTSTANDING outstanding, ${DURATION}s each; latency at $RATE qps for ${LAT_DURATION}s; $ROUNDS rounds"
+for t in "${targets[@]}"; do
+    read -r name port pid <<< "$t"
+    case $name in shoal-*) echo "$name: $(grep -m1 ready "$work/$name.log")" ;; esac
+done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# Warm-up (JIT) for Shoal: one pass over the names at a modest rate.
-ip netns exec "$cli" dnsperf -s 198.18.254.1 -p 53 -d "$work/names.txt" -l 3 -c 2 > /dev/null 2>&1
+# Warm-up (JIT) for every Shoal server: one pass over the names at a modest rate.
+for t in "${targets[@]}"; do
+    read -r name port pid <<< "$t"
+    case $name in
+        shoal-*) ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$port" -d "$work/names.txt" -l 3 -c 2 > /dev/null 2>&1 ;;
+    esac
+done
 
-read -r shoal_qps shoal_lost < <(throughput 53)
-read -r unbound_qps unbound_lost < <(throughput 5353)
-read -r echo_qps echo_lost < <(throughput 7777)
-read -r shoal_p50 shoal_p99 < <(latency 53)
-read -r unbound_p50 unbound_p99 < <(latency 5353)
+n=${#targets[@]}
+: > "$work/results.txt"   # "round name tp qps lost cpu" and "round name lat p50 p99"
+for ((r = 1; r <= ROUNDS; r++)); do
+    for ((k = 0; k < n; k++)); do
+        read -r name port pid <<< "${targets[$(( (k + r - 1) % n ))]}"
+        read -r qps lost cpu < <(throughput "$port" "$pid")
+        echo "$r $name tp $qps $lost $cpu" >> "$work/results.txt"
+    done
+    # Latency: every target loaded at the same time (one dnsperf each), so a stall of the shared
+    # machine lands on all of them alike instead of on whichever was measured then.
+    lat_pids=()
+    for t in "${targets[@]}"; do
+        read -r name port pid <<< "$t"
+        latency_load "$port" &
+        lat_pids+=($!)
+    done
+    wait "${lat_pids[@]}"
+    for t in "${targets[@]}"; do
+        read -r name port pid <<< "$t"
+        read -r p50 p99 < <(percentiles "$port")
+        echo "$r $name lat $p50 $p99" >> "$work/results.txt"
+    done
+    echo "round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+done
 
-printf "%-8s %12s %8s %10s %10s\n" target qps lost "p50 ms" "p99 ms"
-printf "%-8s %12s %8s %10s %10s\n" shoal "$shoal_qps" "$shoal_lost" "$shoal_p50" "$shoal_p99"
-printf "%-8s %12s %8s %10s %10s\n" unbound "$unbound_qps" "$unbound_lost" "$unbound_p50" "$unbound_p99"
-printf "%-8s %12s %8s %10s %10s\n" echo "$echo_qps" "$echo_lost" "-" "-"
-awk -v s="$shoal_qps" -v u="$unbound_qps" -v e="$echo_qps" 'BEGIN {
-    printf "shoal/unbound qps: %.2f   shoal/echo qps: %.2f   unbound/echo qps: %.2f\n", s / u, s / e, u / e }'
-awk -v s="$shoal_p99" -v u="$unbound_p99" 'BEGIN { if (u > 0) printf "shoal/unbound p99: %.2f\n", s / u }'
+# Per round: each target's figures and its ratios to unbound in that round; then medians.
+awk -v rounds="$ROUNDS" '
+function median(arr, cnt,    i, j, t) {
+    for (i = 2; i <= cnt; i++) { t = arr[i]; for (j = i - 1; j >= 1 && arr[j] > t; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
+    return cnt % 2 ? arr[(cnt + 1) / 2] : (arr[cnt / 2] + arr[cnt / 2 + 1]) / 2
+}
+$3 == "tp"  { qps[$1, $2] = $4; lost[$1, $2] = $5; cpu[$1, $2] = $6; if (!($2 in seen)) { seen[$2] = 1; order[++m] = $2 } }
+$3 == "lat" { p50[$1, $2] = $4; p99[$1, $2] = $5 }
+END {
+    printf "%-6s %-15s %9s %7s %8s %8s %8s %9s %9s %9s\n", "round", "target", "qps", "lost", "cpu us/q", "p50 ms", "p99 ms", "qps/unb", "p50/unb", "p99/unb"
+    for (r = 1; r <= rounds; r++) for (i = 1; i <= m; i++) {
+        t = order[i]
+        rq = qps[r, t] / qps[r, "unbound"]
+        r50 = (p50[r, "unbound"] > 0 && p50[r, t] != "") ? p50[r, t] / p50[r, "unbound"] : 0
+        r99 = (p99[r, "unbound"] > 0 && p99[r, t] != "") ? p99[r, t] / p99[r, "unbound"] : 0
+        printf "%-6d %-15s %9d %7d %8.1f %8s %8s %9.2f %9.2f %9.2f\n", r, t, qps[r, t], lost[r, t], cpu[r, t], p50[r, t], p99[r, t], rq, r50, r99
+        ac[t, r] = cpu[r, t]; aq[t, r] = qps[r, t]; a50[t, r] = p50[r, t]; a99[t, r] = p99[r, t]; arq[t, r] = rq; ar50[t, r] = r50; ar99[t, r] = r99
+    }
+    printf "median of %d rounds:\n", rounds
+    printf "%-15s %9s %8s %8s %8s %9s %9s %9s\n", "target", "qps", "cpu us/q", "p50 ms", "p99 ms", "qps/unb", "p50/unb", "p99/unb"
+    for (i = 1; i <= m; i++) {
+        t = order[i]
+        for (r = 1; r <= rounds; r++) { x0[r] = ac[t, r]; x1[r] = aq[t, r]; x2[r] = a50[t, r]; x3[r] = a99[t, r]; x4[r] = arq[t, r]; x5[r] = ar50[t, r]; x6[r] = ar99[t, r] }
+        printf "%-15s %9d %8.1f %8.3f %8.3f %9.2f %9.2f %9.2f\n", t, median(x1, rounds), median(x0, rounds), median(x2, rounds), median(x3, rounds), median(x4, rounds), median(x5, rounds), median(x6, rounds)
+    }
+}' "$work/results.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

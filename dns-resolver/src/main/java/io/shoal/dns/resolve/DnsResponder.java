@@ -15,7 +15,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * current table for the asking container's scope, write the answer (shuffled, within the size
  * limit) — or say that the query must be dropped or forwarded upstream.
  *
- * <p>Thread-safe; scratch space (the response builder, the shuffle array) is per thread.
+ * <p>Thread-safe; scratch space (the parsed query, the response builder, the shuffle array) is per
+ * thread, so answering from the table allocates nothing.
  */
 public final class DnsResponder {
     /** What happened to a query. */
@@ -29,6 +30,7 @@ public final class DnsResponder {
     }
 
     private static final class Scratch {
+        final ParsedQuery query = new ParsedQuery();
         final ResponseBuilder builder = new ResponseBuilder();
         int[] order = new int[64];
 
@@ -97,7 +99,7 @@ public final class DnsResponder {
     public Outcome respond(ByteBuf query, DnsScope scope, boolean tcp, ByteBuf out) {
         ParsedQuery q;
         try {
-            q = QueryParser.parse(query);
+            q = QueryParser.parse(query, SCRATCH.get().query);
         } catch (UnreadableQueryException e) {
             metrics.dropped();
             return Outcome.DROPPED;
@@ -113,7 +115,7 @@ public final class DnsResponder {
         if (q.problemRcode() != DnsWire.NOERROR) {
             return error(query, q, out, limit, q.problemRcode());
         }
-        Resolution r = Resolver.resolve(resolver.index(), scope, q.name(), q.isPlainName(), q.qtype(), q.qclass());
+        Resolution r = Resolver.resolve(resolver.index(), scope, q);
         return switch (r.kind()) {
             case FORWARD -> Outcome.FORWARD;
             case REFUSED -> error(query, q, out, limit, DnsWire.REFUSED);
@@ -134,7 +136,7 @@ public final class DnsResponder {
     public boolean error(ByteBuf query, boolean tcp, int rcode, ByteBuf out) {
         ParsedQuery q;
         try {
-            q = QueryParser.parse(query);
+            q = QueryParser.parse(query, SCRATCH.get().query);
         } catch (UnreadableQueryException e) {
             return false;
         }
@@ -154,7 +156,7 @@ public final class DnsResponder {
         Scratch scratch = SCRATCH.get();
         ResponseBuilder b = scratch.builder.start(query, q, out, limit, DnsWire.NOERROR, true, udpCap);
         if (r.ptr != null) {
-            b.addPtr(r.ptr.targetWire(), r.ptr.ttl());
+            b.addPtr(r.ptr.targetWire, r.ptr.ttl);
             return finish(b, DnsWire.NOERROR);
         }
         NameEntry e = r.entry;

@@ -1,6 +1,7 @@
 package io.shoal.dns.resolve;
 
 import io.shoal.dns.wire.DnsNames;
+import io.shoal.dns.wire.ParsedQuery;
 import io.shoal.model.EndpointMode;
 import io.shoal.model.PortConfig;
 import io.shoal.model.table.NetworkEntry;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every name Shoal answers, per network, built once from a {@link ServiceTable} off the hot path
- * and never changed: a lookup is one hash probe per network of the asking container.
+ * and never changed: a lookup is one hash probe per network of the asking container, on the bytes
+ * of the question as parsed (no string is made per query).
  *
  * <p>On each network {@code n} the index holds, first come first kept when names collide:
  *
@@ -43,8 +45,8 @@ public final class NameIndex {
     private static final NameIndex EMPTY = new NameIndex(ServiceTable.empty(), DnsTtls.DEFAULTS);
 
     private final ServiceTable table;
-    private final Map<String, Map<String, NameEntry>> byNetwork = new HashMap<>();
-    private final Map<String, PtrEntry> reverse = new HashMap<>();
+    private final Map<String, NameTable<NameEntry>> byNetwork = new HashMap<>();
+    private final NameTable<PtrEntry> reverse;
 
     /** Builds the index of {@code table} with the given TTLs. */
     public NameIndex(ServiceTable table, DnsTtls ttls) {
@@ -52,11 +54,13 @@ public final class NameIndex {
         for (NetworkEntry network : table.networks()) {
             Map<String, NameEntry> names = new HashMap<>();
             indexNetwork(network, names, ttls);
-            byNetwork.put(network.id(), names);
+            byNetwork.put(network.id(), new NameTable<>(names));
         }
+        Map<String, PtrEntry> ptrs = new HashMap<>();
         for (ServiceEntry s : table.services()) {
-            indexReverse(s, ttls);
+            indexReverse(s, ttls, ptrs);
         }
+        reverse = new NameTable<>(ptrs);
     }
 
     /** The index of the empty table. */
@@ -69,13 +73,13 @@ public final class NameIndex {
         return table;
     }
 
-    /** The entry of a lower-case name on the first network of the scope that has it, or null. */
-    NameEntry lookup(String name, DnsScope scope) {
+    /** The entry of the question's name on the first network of the scope that has it, or null. */
+    NameEntry lookup(ParsedQuery q, DnsScope scope) {
         List<String> networks = scope.networkIds();
         for (int i = 0; i < networks.size(); i++) {
-            Map<String, NameEntry> names = byNetwork.get(networks.get(i));
+            NameTable<NameEntry> names = byNetwork.get(networks.get(i));
             if (names != null) {
-                NameEntry e = names.get(name);
+                NameEntry e = names.get(q);
                 if (e != null) {
                     return e;
                 }
@@ -84,9 +88,9 @@ public final class NameIndex {
         return null;
     }
 
-    /** The PTR entry of a lower-case reverse name, or null when no address of the table has it. */
-    PtrEntry reverse(String reverseName) {
-        return reverse.get(reverseName);
+    /** The PTR entry of the question's reverse name, or null when no address of the table has it. */
+    PtrEntry reverse(ParsedQuery q) {
+        return reverse.get(q);
     }
 
     private void indexNetwork(NetworkEntry network, Map<String, NameEntry> names, DnsTtls ttls) {
@@ -169,17 +173,18 @@ public final class NameIndex {
         }
     }
 
-    private void indexReverse(ServiceEntry s, DnsTtls ttls) {
-        s.vips().forEach((networkId, vip) -> putReverse(vip, networkId, lower(s.name()), ttls.vipSeconds()));
+    private void indexReverse(ServiceEntry s, DnsTtls ttls, Map<String, PtrEntry> ptrs) {
+        s.vips().forEach((networkId, vip) -> putReverse(ptrs, vip, networkId, lower(s.name()), ttls.vipSeconds()));
         for (TaskEndpoint t : s.tasks()) {
-            t.addresses().forEach((networkId, ip) -> putReverse(ip, networkId, taskName(s, t), ttls.taskSeconds()));
+            t.addresses()
+                    .forEach((networkId, ip) -> putReverse(ptrs, ip, networkId, taskName(s, t), ttls.taskSeconds()));
         }
     }
 
-    private void putReverse(InetAddress ip, String networkId, String name, int ttl) {
+    private void putReverse(Map<String, PtrEntry> ptrs, InetAddress ip, String networkId, String name, int ttl) {
         String net = table.network(networkId).map(n -> lower(n.name())).orElse(lower(networkId));
         try {
-            reverse.put(ReverseNames.of(ip), new PtrEntry(networkId, DnsNames.toWire(name + "." + net), ttl));
+            ptrs.put(ReverseNames.of(ip), new PtrEntry(networkId, DnsNames.toWire(name + "." + net), ttl));
         } catch (IllegalArgumentException e) {
             log.warn("no PTR for {}: {}", ip.getHostAddress(), e.getMessage());
         }

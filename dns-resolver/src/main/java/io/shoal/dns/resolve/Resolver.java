@@ -1,7 +1,9 @@
 package io.shoal.dns.resolve;
 
 import io.shoal.dns.wire.DnsWire;
+import io.shoal.dns.wire.ParsedQuery;
 import io.shoal.model.table.ServiceTable;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -10,8 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * and so sees either the old table or the new one, never a mix, and never takes a lock.
  */
 public final class Resolver {
-    private static final String IPV4_REVERSE = ".in-addr.arpa";
-    private static final String IPV6_REVERSE = ".ip6.arpa";
+    private static final byte[] IPV4_REVERSE = ".in-addr.arpa".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] IPV6_REVERSE = ".ip6.arpa".getBytes(StandardCharsets.US_ASCII);
 
     private final DnsTtls ttls;
     private final AtomicReference<NameIndex> current;
@@ -46,13 +48,12 @@ public final class Resolver {
     }
 
     /**
-     * Resolves one question against one index.
-     *
-     * @param name the question name in lower case without the trailing dot
-     * @param plain whether the name can be one of Shoal's (see {@code ParsedQuery.isPlainName})
+     * Resolves the question of {@code q} (parsed without a problem) against one index. Allocates
+     * nothing: names are matched on the bytes the parser read.
      */
-    public static Resolution resolve(
-            NameIndex index, DnsScope scope, String name, boolean plain, int qtype, int qclass) {
+    public static Resolution resolve(NameIndex index, DnsScope scope, ParsedQuery q) {
+        int qtype = q.qtype();
+        int qclass = q.qclass();
         if (qclass != DnsWire.CLASS_IN && qclass != DnsWire.CLASS_ANY) {
             return Resolution.REFUSED;
         }
@@ -66,17 +67,17 @@ public final class Resolver {
             default:
                 break;
         }
-        if (!plain) {
+        if (!q.isPlainName()) {
             return Resolution.FORWARD;
         }
-        if (name.endsWith(IPV4_REVERSE) || name.endsWith(IPV6_REVERSE)) {
-            PtrEntry ptr = index.reverse(name);
-            if (ptr == null || !scope.contains(ptr.networkId())) {
+        if (q.nameEndsWith(IPV4_REVERSE) || q.nameEndsWith(IPV6_REVERSE)) {
+            PtrEntry ptr = index.reverse(q);
+            if (ptr == null || !scope.contains(ptr.networkId)) {
                 return Resolution.FORWARD;
             }
-            return qtype == DnsWire.TYPE_PTR || qtype == DnsWire.TYPE_ANY ? Resolution.answer(ptr) : Resolution.NODATA;
+            return qtype == DnsWire.TYPE_PTR || qtype == DnsWire.TYPE_ANY ? ptr.answer : Resolution.NODATA;
         }
-        NameEntry entry = index.lookup(name, scope);
+        NameEntry entry = index.lookup(q, scope);
         if (entry == null) {
             return Resolution.FORWARD;
         }

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Configuration of a {@link DnsServer}.
  *
- * @param transport the Netty transport, or empty to probe (io_uring, then epoll, then NIO)
+ * @param transport the Netty transport, or empty to probe ({@link Transport#best()}: epoll, then
+ *     io_uring, then NIO)
  * @param threads event loop threads serving every binding (default 1: a lookup is sub-microsecond
  *     work, and the node has other jobs)
  * @param ttls TTLs of Shoal's own answers

@@ -49,7 +49,7 @@ final class TcpDnsHandler extends SimpleChannelInboundHandler<ByteBuf> {
         switch (outcome) {
             case REPLIED -> {
                 out.setShort(0, out.readableBytes() - 2);
-                ctx.write(out);
+                ctx.write(out, ctx.voidPromise());
                 needsFlush = true;
             }
             case DROPPED -> {

@@ -48,7 +48,9 @@ final class UdpDnsHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         }
         switch (outcome) {
             case REPLIED -> {
-                ctx.write(new DatagramPacket(out, packet.sender()));
+                // The void promise: no promise object per answer (a failed send reaches
+                // exceptionCaught, which is all a lost UDP answer deserves).
+                ctx.write(new DatagramPacket(out, packet.sender()), ctx.voidPromise());
                 needsFlush = true;
             }
             case DROPPED -> out.release();

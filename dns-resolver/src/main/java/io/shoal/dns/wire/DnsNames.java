@@ -38,4 +38,17 @@ public final class DnsNames {
         }
         return wire;
     }
+
+    /**
+     * The hash of a name's text bytes that {@link QueryParser} computes while reading a question
+     * ({@code h = 31 * h + b}, the same as {@link String#hashCode()} of a Latin-1 string), so index
+     * keys and questions meet without making a string.
+     */
+    public static int hash(byte[] text) {
+        int h = 0;
+        for (byte b : text) {
+            h = 31 * h + (b & 0xFF);
+        }
+        return h;
+    }
 }

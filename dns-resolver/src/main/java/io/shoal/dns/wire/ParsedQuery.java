@@ -1,53 +1,100 @@
 package io.shoal.dns.wire;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * What {@link QueryParser} read from a query: the header, the one question, the EDNS options and,
  * when the query cannot be answered as asked, the rcode it earns ({@link #problemRcode()}).
  *
  * <p>Offsets are relative to the first byte of the DNS message, as compression pointers are.
+ *
+ * <p>Mutable only by the parser: {@link QueryParser#parse(io.netty.buffer.ByteBuf, ParsedQuery)}
+ * overwrites every field, so one instance per thread serves query after query without allocating.
+ * Whoever keeps a query beyond the next parse on its thread takes a fresh one from {@link
+ * QueryParser#parse(io.netty.buffer.ByteBuf)}. Not thread-safe.
  */
 public final class ParsedQuery {
-    private final int id;
-    private final int flags;
-    private final int problemRcode;
-    private final String problem;
-    private final int questionEnd;
-    private final String name;
-    private final boolean plainName;
-    private final int qtype;
-    private final int qclass;
-    private final boolean edns;
-    private final int udpPayloadSize;
-    private final int ednsVersion;
-    private final boolean dnssecOk;
+    private int id;
+    private int flags;
+    private int problemRcode;
+    private String problem = "";
+    private int questionEnd;
+    /** The question name in lower case, labels joined with dots, in {@code name[0..nameLength)}. */
+    private final byte[] name = new byte[DnsWire.MAX_NAME_LENGTH];
 
-    ParsedQuery(
-            int id,
-            int flags,
-            int problemRcode,
-            String problem,
-            int questionEnd,
-            String name,
-            boolean plainName,
-            int qtype,
-            int qclass,
-            boolean edns,
-            int udpPayloadSize,
-            int ednsVersion,
-            boolean dnssecOk) {
+    private int nameLength;
+    private int nameHash;
+    private boolean plainName;
+    private int qtype;
+    private int qclass;
+    private boolean edns;
+    private int udpPayloadSize;
+    private int ednsVersion;
+    private boolean dnssecOk;
+
+    /**
+     * An empty query for {@link QueryParser#parse(io.netty.buffer.ByteBuf, ParsedQuery)} to fill;
+     * one instance may be refilled for query after query on one thread, so the hot path allocates
+     * nothing.
+     */
+    public ParsedQuery() {}
+
+    /** Header fields, and no question yet. */
+    ParsedQuery header(int id, int flags) {
         this.id = id;
         this.flags = flags;
-        this.problemRcode = problemRcode;
-        this.problem = problem;
+        this.problemRcode = DnsWire.NOERROR;
+        this.problem = "";
+        this.questionEnd = 0;
+        this.nameLength = 0;
+        this.nameHash = 0;
+        this.plainName = false;
+        this.qtype = 0;
+        this.qclass = 0;
+        this.edns = false;
+        this.udpPayloadSize = 0;
+        this.ednsVersion = 0;
+        this.dnssecOk = false;
+        return this;
+    }
+
+    /** Room for the parser to write the name into. */
+    byte[] nameBuffer() {
+        return name;
+    }
+
+    ParsedQuery question(int questionEnd, int nameLength, int nameHash, boolean plain, int qtype, int qclass) {
         this.questionEnd = questionEnd;
-        this.name = name;
-        this.plainName = plainName;
+        this.nameLength = nameLength;
+        this.nameHash = nameHash;
+        this.plainName = plain;
         this.qtype = qtype;
         this.qclass = qclass;
-        this.edns = edns;
+        return this;
+    }
+
+    ParsedQuery edns(int udpPayloadSize, int ednsVersion, boolean dnssecOk) {
+        this.edns = true;
         this.udpPayloadSize = udpPayloadSize;
         this.ednsVersion = ednsVersion;
         this.dnssecOk = dnssecOk;
+        return this;
+    }
+
+    ParsedQuery problem(int rcode, String why) {
+        this.problemRcode = rcode;
+        this.problem = why;
+        return this;
+    }
+
+    /** Drops what was read of EDNS: an answer to a broken query carries no OPT record. */
+    ParsedQuery withoutEdns() {
+        this.edns = false;
+        this.udpPayloadSize = 0;
+        this.ednsVersion = 0;
+        this.dnssecOk = false;
+        return this;
     }
 
     /** The query's 16-bit id. */
@@ -91,10 +138,32 @@ public final class ParsedQuery {
 
     /**
      * The question name in lower case without the trailing dot ({@code ""} for the root), labels
-     * joined with dots. Only meaningful when {@link #isPlainName()}.
+     * joined with dots. Only meaningful when {@link #isPlainName()}. Makes a new string: the hot
+     * path compares bytes instead ({@link #nameHash()}, {@link #nameEquals(byte[])}).
      */
     public String name() {
-        return name;
+        return new String(name, 0, nameLength, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Length in bytes of {@link #name()}. */
+    public int nameLength() {
+        return nameLength;
+    }
+
+    /** {@link DnsNames#hash} of the name's bytes (equal to {@code name().hashCode()}). */
+    public int nameHash() {
+        return nameHash;
+    }
+
+    /** True when {@code key} holds exactly the bytes of {@link #name()}. */
+    public boolean nameEquals(byte[] key) {
+        return Arrays.equals(name, 0, nameLength, key, 0, key.length);
+    }
+
+    /** True when {@link #name()} ends with the bytes of {@code suffix}. */
+    public boolean nameEndsWith(byte[] suffix) {
+        int from = nameLength - suffix.length;
+        return from >= 0 && Arrays.equals(name, from, nameLength, suffix, 0, suffix.length);
     }
 
     /**
@@ -145,6 +214,6 @@ public final class ParsedQuery {
 
     @Override
     public String toString() {
-        return "ParsedQuery{id=" + id + ", name=" + name + ", qtype=" + qtype + ", problem=" + problem + "}";
+        return "ParsedQuery{id=" + id + ", name=" + name() + ", qtype=" + qtype + ", problem=" + problem + "}";
     }
 }

@@ -1,7 +1,6 @@
 package io.shoal.dns.wire;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Reads a DNS query from the wire without copying it. Anything wrong after the header becomes a
@@ -12,12 +11,22 @@ public final class QueryParser {
     private QueryParser() {}
 
     /**
-     * Parses the query in {@code msg} from its reader index to its writer index; the buffer's
-     * indexes are not moved.
+     * Parses the query in {@code msg} from its reader index to its writer index into a new {@link
+     * ParsedQuery}; the buffer's indexes are not moved.
      *
      * @throws UnreadableQueryException when the packet is shorter than a header (nothing to answer)
      */
     public static ParsedQuery parse(ByteBuf msg) throws UnreadableQueryException {
+        return parse(msg, new ParsedQuery());
+    }
+
+    /**
+     * Parses the query in {@code msg} into {@code q}, overwriting all it held (the hot path reuses
+     * one per thread and allocates nothing), and returns {@code q}.
+     *
+     * @throws UnreadableQueryException when the packet is shorter than a header (nothing to answer)
+     */
+    public static ParsedQuery parse(ByteBuf msg, ParsedQuery q) throws UnreadableQueryException {
         int base = msg.readerIndex();
         int length = msg.readableBytes();
         if (length < DnsWire.HEADER_LENGTH) {
@@ -30,160 +39,69 @@ public final class QueryParser {
         int nscount = msg.getUnsignedShort(base + 8);
         int arcount = msg.getUnsignedShort(base + 10);
         int opcode = (flags >>> 11) & 0xF;
+        q.header(id, flags);
 
         if ((flags & DnsWire.FLAG_QR) != 0) {
-            return problem(id, flags, DnsWire.FORMERR, "QR bit set: the packet is a response", 0);
+            return q.problem(DnsWire.FORMERR, "QR bit set: the packet is a response");
         }
         if (qdcount != 1) {
             int rcode = opcode != DnsWire.OPCODE_QUERY ? DnsWire.NOTIMP : DnsWire.FORMERR;
-            return problem(id, flags, rcode, "question count " + qdcount + ", expected exactly 1", 0);
+            return q.problem(rcode, "question count " + qdcount + ", expected exactly 1");
         }
-        char[] name = NAME_SCRATCH.get();
-        int pos = readQuestionName(msg, base, length, name);
+        byte[] name = q.nameBuffer();
+        long read = readQuestionName(msg, base, length, name);
+        int pos = (int) read;
         if (pos < 0) {
-            return problem(id, flags, DnsWire.FORMERR, nameProblem(pos), 0);
+            return q.problem(DnsWire.FORMERR, nameProblem(pos));
         }
+        int hash = (int) (read >>> 32);
         boolean plain = (pos & PLAIN_BIT) != 0;
         pos &= ~PLAIN_BIT;
         if (pos + 4 > length) {
-            return problem(id, flags, DnsWire.FORMERR, "question ends before its type and class", 0);
+            return q.problem(DnsWire.FORMERR, "question ends before its type and class");
         }
         int qtype = msg.getUnsignedShort(base + pos);
         int qclass = msg.getUnsignedShort(base + pos + 2);
         int questionEnd = pos + 4;
-        String qname = new String(name, 0, nameLength(pos));
+        q.question(questionEnd, nameLength(pos), hash, plain, qtype, qclass);
 
         if (opcode != DnsWire.OPCODE_QUERY) {
-            return questionProblem(
-                    id,
-                    flags,
-                    DnsWire.NOTIMP,
-                    "opcode " + opcode + " is not supported",
-                    questionEnd,
-                    qname,
-                    plain,
-                    qtype,
-                    qclass);
+            return q.problem(DnsWire.NOTIMP, "opcode " + opcode + " is not supported");
         }
         // Skip answer and authority records (a query should have none, but they are legal).
         pos = questionEnd;
         for (int i = 0; i < ancount + nscount; i++) {
             pos = skipRecord(msg, base, length, pos);
             if (pos < 0) {
-                return questionProblem(
-                        id,
-                        flags,
-                        DnsWire.FORMERR,
-                        "record " + i + " after the question is cut short",
-                        questionEnd,
-                        qname,
-                        plain,
-                        qtype,
-                        qclass);
+                return q.problem(DnsWire.FORMERR, "record " + i + " after the question is cut short");
             }
         }
         boolean edns = false;
-        int payload = 0;
-        int version = 0;
-        boolean dnssecOk = false;
         for (int i = 0; i < arcount; i++) {
             int start = pos;
             pos = skipRecord(msg, base, length, pos);
             if (pos < 0) {
-                return new ParsedQuery(
-                        id,
-                        flags,
-                        DnsWire.FORMERR,
-                        "additional record " + i + " is cut short",
-                        questionEnd,
-                        qname,
-                        plain,
-                        qtype,
-                        qclass,
-                        edns,
-                        payload,
-                        version,
-                        dnssecOk);
+                // What was read of an OPT record before stays: the answer may still carry one.
+                return q.problem(DnsWire.FORMERR, "additional record " + i + " is cut short");
             }
             // An OPT record has the root name, a single zero byte, so its type sits at start + 1.
             if (msg.getUnsignedByte(base + start) == 0 && msg.getUnsignedShort(base + start + 1) == DnsWire.TYPE_OPT) {
                 if (edns) {
-                    return questionProblem(
-                            id,
-                            flags,
-                            DnsWire.FORMERR,
-                            "more than one OPT record",
-                            questionEnd,
-                            qname,
-                            plain,
-                            qtype,
-                            qclass);
+                    return q.withoutEdns().problem(DnsWire.FORMERR, "more than one OPT record");
                 }
                 edns = true;
-                payload = msg.getUnsignedShort(base + start + 3);
-                version = msg.getUnsignedByte(base + start + 6);
-                dnssecOk = (msg.getUnsignedByte(base + start + 7) & 0x80) != 0;
+                q.edns(
+                        msg.getUnsignedShort(base + start + 3),
+                        msg.getUnsignedByte(base + start + 6),
+                        (msg.getUnsignedByte(base + start + 7) & 0x80) != 0);
             } else if (msg.getUnsignedShort(base + recordTypeOffset(msg, base, start)) == DnsWire.TYPE_OPT) {
-                return questionProblem(
-                        id,
-                        flags,
-                        DnsWire.FORMERR,
-                        "OPT record with a non-root owner name",
-                        questionEnd,
-                        qname,
-                        plain,
-                        qtype,
-                        qclass);
+                return q.withoutEdns().problem(DnsWire.FORMERR, "OPT record with a non-root owner name");
             }
         }
-        if (edns && version != 0) {
-            return new ParsedQuery(
-                    id,
-                    flags,
-                    DnsWire.BADVERS,
-                    "EDNS version " + version + " is not supported",
-                    questionEnd,
-                    qname,
-                    plain,
-                    qtype,
-                    qclass,
-                    true,
-                    payload,
-                    version,
-                    dnssecOk);
+        if (edns && q.ednsVersion() != 0) {
+            return q.problem(DnsWire.BADVERS, "EDNS version " + q.ednsVersion() + " is not supported");
         }
-        return new ParsedQuery(
-                id,
-                flags,
-                DnsWire.NOERROR,
-                "",
-                questionEnd,
-                qname,
-                plain,
-                qtype,
-                qclass,
-                edns,
-                payload,
-                version,
-                dnssecOk);
-    }
-
-    /** A fault found after a readable question: the answer can echo the question, without EDNS. */
-    private static ParsedQuery questionProblem(
-            int id,
-            int flags,
-            int rcode,
-            String why,
-            int questionEnd,
-            String qname,
-            boolean plain,
-            int qtype,
-            int qclass) {
-        return new ParsedQuery(id, flags, rcode, why, questionEnd, qname, plain, qtype, qclass, false, 0, 0, false);
-    }
-
-    private static ParsedQuery problem(int id, int flags, int rcode, String why, int questionEnd) {
-        return new ParsedQuery(id, flags, rcode, why, questionEnd, "", false, 0, 0, false, 0, 0, false);
+        return q;
     }
 
     /** Set in the returned offset when the name is plain (see {@link ParsedQuery#isPlainName()}). */
@@ -204,15 +122,7 @@ public final class QueryParser {
         };
     }
 
-    /** Per-thread room for the longest name in text form (255 wire bytes give at most 253 chars). */
-    private static final FastThreadLocal<char[]> NAME_SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected char[] initialValue() {
-            return new char[DnsWire.MAX_NAME_LENGTH];
-        }
-    };
-
-    /** Length in characters of the dotted text of a name that ends at wire offset {@code end}. */
+    /** Length in bytes of the dotted text of a name that ends at wire offset {@code end}. */
     private static int nameLength(int end) {
         // wire length minus the root byte, minus the first length byte: the dots replace the others
         return Math.max(0, end - DnsWire.QUESTION_OFFSET - 2);
@@ -220,12 +130,14 @@ public final class QueryParser {
 
     /**
      * Reads the question name into {@code out} (lower case, dot-separated) and returns the offset
-     * after it, with {@link #PLAIN_BIT} set for plain names, or a negative problem code.
+     * after it, with {@link #PLAIN_BIT} set for plain names, in the low 32 bits and {@link
+     * DnsNames#hash} of the text in the high 32 bits; or a negative problem code.
      */
-    private static int readQuestionName(ByteBuf msg, int base, int length, char[] out) {
+    private static long readQuestionName(ByteBuf msg, int base, int length, byte[] out) {
         int pos = DnsWire.QUESTION_OFFSET;
         int wireLength = 0;
         int n = 0;
+        int hash = 0;
         boolean plain = true;
         while (true) {
             if (pos >= length) {
@@ -252,6 +164,7 @@ public final class QueryParser {
             }
             if (n > 0) {
                 out[n++] = '.';
+                hash = 31 * hash + '.';
             }
             for (int i = 1; i <= len; i++) {
                 int c = msg.getUnsignedByte(base + pos + i);
@@ -260,11 +173,12 @@ public final class QueryParser {
                 } else if (c <= 0x20 || c >= 0x7F || c == '.') {
                     plain = false;
                 }
-                out[n++] = (char) c;
+                out[n++] = (byte) c;
+                hash = 31 * hash + c;
             }
             pos += len + 1;
         }
-        return plain ? pos | PLAIN_BIT : pos;
+        return ((long) hash << 32) | (plain ? pos | PLAIN_BIT : pos);
     }
 
     /** Returns the offset after the record at {@code pos}, or -1 when it is cut short. */

@@ -18,6 +18,18 @@ class ConfigAndTransportTest {
     }
 
     @Test
+    void epollIsPreferredWhereItRunsBecauseItMeasuredFasterForDns() {
+        if (Transport.EPOLL.isAvailable()) {
+            assertThat(Transport.best()).isEqualTo(Transport.EPOLL);
+            try (DnsServer server = DnsServer.start(DnsServerConfig.defaults())) {
+                assertThat(server.transport()).isEqualTo(Transport.EPOLL);
+            }
+        } else {
+            assertThat(Transport.best()).isNotEqualTo(Transport.EPOLL);
+        }
+    }
+
+    @Test
     void badConfigurationNamesTheField() {
         assertThatThrownBy(() -> DnsServerConfig.defaults().withTcpIdleTimeout(Duration.ZERO))
                 .hasMessageContaining("tcpIdleTimeout");
