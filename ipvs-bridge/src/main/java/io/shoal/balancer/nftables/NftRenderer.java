@@ -12,9 +12,12 @@ import io.shoal.balancer.spec.ServiceDiff;
 import io.shoal.balancer.spec.ServiceKey;
 import io.shoal.balancer.spec.VirtualService;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -22,21 +25,28 @@ import java.util.TreeSet;
  * unit-tested as text.
  *
  * <p>Layout: the NAT hooks jump to {@code services}, which looks the packet's destination up in a
- * verdict map (O(1) whatever the number of services) and goes to the service's chain. That chain
- * picks a backend chain ({@code numgen} or {@code jhash} over an anonymous vmap), and the backend
- * chain DNATs. An update rewrites only the chains of services that changed, so the cost of a
- * change does not grow with the number of services.
+ * verdict map (O(1) whatever the number of services). Most services are only elements (see
+ * {@link NftSlots}): the entry jumps to a pick chain shared by similar services, which DNATs through
+ * a slot map. Services with source affinity (or huge weight ratios) have chains of their own: the
+ * service chain picks a backend chain ({@code numgen} over an anonymous vmap) and that one DNATs.
+ * An update touches only the elements and chains of services that changed, so the cost of a change
+ * does not grow with the number of services.
  */
 final class NftRenderer {
     /** Fixed jhash seed: every node and every re-apply maps a flow to the same slot. */
     static final String HASH_SEED = "0x53686f61";
 
+    /** Elements per {@code add element} / {@code delete element} command. */
+    static final int CHUNK = 2000;
+
     private final BalancerOptions options;
     private final boolean ctTimeouts;
+    private final NftSlots slots;
 
     NftRenderer(BalancerOptions options, boolean ctTimeouts) {
         this.options = options;
         this.ctTimeouts = ctTimeouts;
+        this.slots = new NftSlots(options);
     }
 
     /**
@@ -72,6 +82,11 @@ final class NftRenderer {
                             + " . inet_proto . inet_service : verdict; }");
             line(sb, "add map " + TABLE + " services" + family + "any { type " + addr + " . inet_proto : verdict; }");
         }
+        NftSlots.mapDeclarations().forEach(m -> line(sb, m));
+        line(sb, "add chain " + TABLE + " " + NftSlots.REFUSE);
+        // No backend: refuse at once (ECONNREFUSED / ICMP unreachable) rather than let the
+        // client time out against an address nobody owns.
+        line(sb, "add rule " + TABLE + " " + NftSlots.REFUSE + " reject");
         String d = NftNames.DISPATCH;
         line(sb, "add chain " + TABLE + " " + d);
         // Only TCP and UDP have ports; anything else to a VIP is not ours to rewrite.
@@ -122,17 +137,73 @@ final class NftRenderer {
         if (diff.isEmpty()) {
             return "";
         }
-        StringBuilder sb = new StringBuilder();
-        // 1. Unlink: nothing may still refer to a chain or set when it is deleted (EBUSY).
+        // Sort by layout; a service that changes layout is removed from one and added to the other.
+        List<VirtualService> removed = new ArrayList<>();
+        List<VirtualService> added = new ArrayList<>();
+        List<ServiceDiff.Change> changed = new ArrayList<>();
+        List<VirtualService> removedSlots = new ArrayList<>();
+        List<VirtualService> addedSlots = new ArrayList<>();
+        List<ServiceDiff.Change> changedSlots = new ArrayList<>();
         for (VirtualService s : diff.removed()) {
-            line(sb, "delete element " + TABLE + " " + NftNames.map(s.key()) + " { " + elementKey(s.key()) + " }");
-            flushAll(sb, s);
+            (slots.applies(s) ? removedSlots : removed).add(s);
+        }
+        for (VirtualService s : diff.added()) {
+            (slots.applies(s) ? addedSlots : added).add(s);
         }
         for (ServiceDiff.Change c : diff.changed()) {
+            boolean was = slots.applies(c.before());
+            boolean is = slots.applies(c.after());
+            if (was && is) {
+                changedSlots.add(c);
+            } else if (!was && !is) {
+                changed.add(c);
+            } else {
+                (was ? removedSlots : removed).add(c.before());
+                (is ? addedSlots : added).add(c.after());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        Elements deletions = new Elements("delete");
+        Elements additions = new Elements("add");
+        // 1. Unlink: nothing may still refer to a chain or set when it is deleted (EBUSY).
+        for (VirtualService s : removed) {
+            deletions.add(NftNames.map(s.key()), elementKey(s.key()));
+            flushAll(sb, s);
+        }
+        for (ServiceDiff.Change c : changed) {
             flushAll(sb, c.before());
         }
+        for (VirtualService s : removedSlots) {
+            deletions.add(NftNames.map(s.key()), elementKey(s.key()));
+            slots.elements(s).keySet().forEach(k -> deletions.add(NftSlots.map(s.key()), k));
+        }
+        for (ServiceDiff.Change c : changedSlots) {
+            String was = slots.chain(c.before(), ctTimeoutName(c.before()));
+            String is = slots.chain(c.after(), ctTimeoutName(c.after()));
+            if (!was.equals(is)) {
+                deletions.add(
+                        NftNames.map(c.before().key()), elementKey(c.before().key()));
+                additions.add(
+                        NftNames.map(c.after().key()), elementKey(c.after().key()) + " : goto " + is);
+            }
+            // Only slots whose backend changes are touched: other flows' slots stay as they are.
+            Map<String, String> old = slots.elements(c.before());
+            Map<String, String> now = slots.elements(c.after());
+            String map = NftSlots.map(c.after().key());
+            old.forEach((k, v) -> {
+                if (!v.equals(now.get(k))) {
+                    deletions.add(map, k);
+                }
+            });
+            now.forEach((k, v) -> {
+                if (!v.equals(old.get(k))) {
+                    additions.add(map, k + " : " + v);
+                }
+            });
+        }
+        deletions.render(sb);
         // 2. Delete what is no longer wanted.
-        for (VirtualService s : diff.removed()) {
+        for (VirtualService s : removed) {
             for (Backend b : s.activeBackends()) {
                 line(sb, "delete chain " + TABLE + " " + NftNames.backendChain(s.key(), b));
             }
@@ -141,7 +212,7 @@ final class NftRenderer {
             }
             line(sb, "delete chain " + TABLE + " " + NftNames.serviceChain(s.key()));
         }
-        for (ServiceDiff.Change c : diff.changed()) {
+        for (ServiceDiff.Change c : changed) {
             Set<String> keep = backendChains(c.after());
             for (String chain : backendChains(c.before())) {
                 if (!keep.contains(chain)) {
@@ -165,25 +236,100 @@ final class NftRenderer {
                 oldPolicies.add(policy);
             }
         }
-        // 4. Build added and changed services.
-        for (ServiceDiff.Change c : diff.changed()) {
+        // 4. Pick chains that a service now needs and none did before.
+        Map<String, VirtualService> oldPicks = pickChains(before);
+        Map<String, VirtualService> newPicks = pickChains(after);
+        newPicks.forEach((chain, s) -> {
+            if (!oldPicks.containsKey(chain)) {
+                line(sb, "add chain " + TABLE + " " + chain);
+                slots.chainRules(s, ctTimeoutName(s)).forEach(r -> line(sb, r));
+            }
+        });
+        // 5. Build added and changed services.
+        for (ServiceDiff.Change c : changed) {
             build(sb, c.after(), c.before());
         }
-        for (VirtualService s : diff.added()) {
+        for (VirtualService s : added) {
             build(sb, s, null);
-            line(
-                    sb,
-                    "add element " + TABLE + " " + NftNames.map(s.key()) + " { " + elementKey(s.key()) + " : goto "
-                            + NftNames.serviceChain(s.key()) + " }");
+            additions.add(NftNames.map(s.key()), elementKey(s.key()) + " : goto " + NftNames.serviceChain(s.key()));
         }
+        for (VirtualService s : addedSlots) {
+            slots.elements(s).forEach((k, v) -> additions.add(NftSlots.map(s.key()), k + " : " + v));
+            additions.add(NftNames.map(s.key()), elementKey(s.key()) + " : goto " + slots.chain(s, ctTimeoutName(s)));
+        }
+        additions.render(sb);
         drainTransitions(sb, before, after);
-        // 5. Policies nothing names any more.
+        // 6. Pick chains nothing jumps to any more, then policies nothing names any more.
+        oldPicks.keySet().forEach(chain -> {
+            if (!newPicks.containsKey(chain)) {
+                line(sb, "delete chain " + TABLE + " " + chain);
+            }
+        });
         for (String policy : ctTimeoutPolicies(before)) {
             if (!newPolicies.contains(policy)) {
                 line(sb, "delete ct timeout " + TABLE + " " + policy);
             }
         }
         return sb.toString();
+    }
+
+    /** The pick chains the slot-layout services of {@code state} jump to, each with one user. */
+    private Map<String, VirtualService> pickChains(DesiredState state) {
+        Map<String, VirtualService> chains = new TreeMap<>();
+        for (VirtualService s : state.services()) {
+            if (slots.applies(s) && !s.activeBackends().isEmpty()) {
+                chains.putIfAbsent(slots.chain(s, ctTimeoutName(s)), s);
+            }
+        }
+        return chains;
+    }
+
+    /** The verdict-map entry each service of {@code state} needs: element key to target chain. */
+    Map<String, String> verdictEntries(DesiredState state) {
+        Map<String, String> out = new TreeMap<>();
+        for (VirtualService s : state.services()) {
+            out.put(
+                    elementKey(s.key()),
+                    slots.applies(s) ? slots.chain(s, ctTimeoutName(s)) : NftNames.serviceChain(s.key()));
+        }
+        return out;
+    }
+
+    /** The slot elements (key to backend) the slot-layout services of {@code state} need. */
+    Map<String, String> slotEntries(DesiredState state) {
+        Map<String, String> out = new TreeMap<>();
+        for (VirtualService s : state.services()) {
+            if (slots.applies(s)) {
+                out.putAll(slots.elements(s));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Element commands grouped per map, at most {@link #CHUNK} elements a command: nft parses one
+     * long command much faster than thousands of short ones.
+     */
+    private static final class Elements {
+        private final String verb;
+        private final Map<String, List<String>> byMap = new LinkedHashMap<>();
+
+        Elements(String verb) {
+            this.verb = verb;
+        }
+
+        void add(String map, String element) {
+            byMap.computeIfAbsent(map, m -> new ArrayList<>()).add(element);
+        }
+
+        void render(StringBuilder sb) {
+            byMap.forEach((map, elements) -> {
+                for (int from = 0; from < elements.size(); from += CHUNK) {
+                    List<String> chunk = elements.subList(from, Math.min(elements.size(), from + CHUNK));
+                    line(sb, verb + " element " + TABLE + " " + map + " { " + String.join(", ", chunk) + " }");
+                }
+            });
+        }
     }
 
     /**

@@ -10,8 +10,10 @@ import io.shoal.balancer.spec.ServiceDiff;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -28,8 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class NftablesBalancer implements ServiceBalancer {
     private static final Logger LOG = LoggerFactory.getLogger(NftablesBalancer.class);
     private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{", Pattern.MULTILINE);
-    /** A verdict-map element that leads to a service chain (backend chains contain "_ep_"). */
-    private static final Pattern ENTRY = Pattern.compile(": goto (svc_(?:(?!_ep_)[a-z0-9_])+)[,\\s}]");
+    /** A services map element: {@code VIP . proto [. port] : goto chain}. */
+    private static final Pattern ENTRY =
+            Pattern.compile("([0-9a-f.:]+ \\. (?:tcp|udp)(?: \\. \\d+)?) : goto ([a-z0-9_]+)");
+    /** A slot map element: {@code VIP . proto [. port] . slot : backend [. port]}, the slot in hex. */
+    private static final Pattern SLOT = Pattern.compile(
+            "([0-9a-f.:]+ \\. (?:tcp|udp)(?: \\. \\d+)? \\. )0x([0-9a-f]+) : ([0-9a-f.:]+(?: \\. \\d+)?)(?=[,\\s}])");
 
     private final NftCommand nft;
     private final NftRenderer renderer;
@@ -106,8 +112,8 @@ public final class NftablesBalancer implements ServiceBalancer {
     }
 
     /**
-     * Reads the table back and compares its chains and verdict-map entries with what
-     * {@link #current()} needs.
+     * Reads the table back and compares its chains, verdict-map entries and slot elements with
+     * what {@link #current()} needs.
      *
      * @return one line per difference; empty when the kernel holds what this balancer programmed
      */
@@ -120,12 +126,29 @@ public final class NftablesBalancer implements ServiceBalancer {
         }
         List<String> problems = new ArrayList<>();
         compare("chain", chainsOf(renderer.full(programmed)), matches(CHAIN, listing), problems);
-        Set<String> expectedEntries = new LinkedHashSet<>();
-        for (var service : programmed.services()) {
-            expectedEntries.add(NftNames.serviceChain(service.key()));
+        compare("verdict-map entry", entries(renderer.verdictEntries(programmed)), entries(ENTRY, listing), problems);
+        Set<String> slots = new TreeSet<>();
+        Matcher m = SLOT.matcher(listing);
+        while (m.find()) {
+            slots.add(m.group(1) + Long.parseLong(m.group(2), 16) + " : " + m.group(3));
         }
-        compare("verdict-map entry for", expectedEntries, matches(ENTRY, listing), problems);
+        compare("slot element", entries(renderer.slotEntries(programmed)), slots, problems);
         return problems;
+    }
+
+    private static Set<String> entries(Map<String, String> expected) {
+        Set<String> out = new TreeSet<>();
+        expected.forEach((k, v) -> out.add(k + " : " + v));
+        return out;
+    }
+
+    private static Set<String> entries(Pattern p, String text) {
+        Set<String> found = new TreeSet<>();
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            found.add(m.group(1) + " : " + m.group(2));
+        }
+        return found;
     }
 
     private static void compare(String what, Set<String> expected, Set<String> actual, List<String> problems) {
