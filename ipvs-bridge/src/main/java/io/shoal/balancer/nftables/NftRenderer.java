@@ -226,25 +226,35 @@ final class NftRenderer {
                 }
             }
         }
+        // Only the services in the diff can bring or retire a policy or a pick chain; whether another
+        // service uses one is looked up in the other state, which stops at the first user found.
+        List<VirtualService> incoming = new ArrayList<>(diff.added());
+        List<VirtualService> outgoing = new ArrayList<>(diff.removed());
+        for (ServiceDiff.Change c : diff.changed()) {
+            incoming.add(c.after());
+            outgoing.add(c.before());
+        }
         // 3. Timeout policies the new rules will name ("add" leaves an existing one as it is).
-        Set<String> oldPolicies = ctTimeoutPolicies(before);
-        Set<String> newPolicies = ctTimeoutPolicies(after);
-        for (VirtualService s : after.services()) {
+        Set<String> policiesAdded = new TreeSet<>();
+        for (VirtualService s : incoming) {
             String policy = ctTimeoutName(s);
-            if (policy != null && !oldPolicies.contains(policy)) {
+            if (policy != null && !policiesAdded.contains(policy) && !usesPolicy(before, policy)) {
                 line(sb, ctTimeoutObject(s));
-                oldPolicies.add(policy);
+                policiesAdded.add(policy);
             }
         }
         // 4. Pick chains that a service now needs and none did before.
-        Map<String, VirtualService> oldPicks = pickChains(before);
-        Map<String, VirtualService> newPicks = pickChains(after);
-        newPicks.forEach((chain, s) -> {
-            if (!oldPicks.containsKey(chain)) {
-                line(sb, "add chain " + TABLE + " " + chain);
-                slots.chainRules(s, ctTimeoutName(s)).forEach(r -> line(sb, r));
+        Map<String, VirtualService> picksAdded = new TreeMap<>();
+        for (VirtualService s : incoming) {
+            if (slots.applies(s) && !s.activeBackends().isEmpty()) {
+                String chain = slots.chain(s, ctTimeoutName(s));
+                if (!picksAdded.containsKey(chain) && !usesPick(before, chain)) {
+                    picksAdded.put(chain, s);
+                    line(sb, "add chain " + TABLE + " " + chain);
+                    slots.chainRules(s, ctTimeoutName(s)).forEach(r -> line(sb, r));
+                }
             }
-        });
+        }
         // 5. Build added and changed services.
         for (ServiceDiff.Change c : changed) {
             build(sb, c.after(), c.before());
@@ -258,30 +268,42 @@ final class NftRenderer {
             additions.add(NftNames.map(s.key()), elementKey(s.key()) + " : goto " + slots.chain(s, ctTimeoutName(s)));
         }
         additions.render(sb);
-        drainTransitions(sb, before, after);
+        drainTransitions(sb, diff);
         // 6. Pick chains nothing jumps to any more, then policies nothing names any more.
-        oldPicks.keySet().forEach(chain -> {
-            if (!newPicks.containsKey(chain)) {
-                line(sb, "delete chain " + TABLE + " " + chain);
+        Set<String> retired = new TreeSet<>();
+        for (VirtualService s : outgoing) {
+            if (slots.applies(s) && !s.activeBackends().isEmpty()) {
+                String chain = slots.chain(s, ctTimeoutName(s));
+                if (retired.add(chain) && !usesPick(after, chain)) {
+                    line(sb, "delete chain " + TABLE + " " + chain);
+                }
             }
-        });
-        for (String policy : ctTimeoutPolicies(before)) {
-            if (!newPolicies.contains(policy)) {
+        }
+        for (VirtualService s : outgoing) {
+            String policy = ctTimeoutName(s);
+            if (policy != null && retired.add(policy) && !usesPolicy(after, policy)) {
                 line(sb, "delete ct timeout " + TABLE + " " + policy);
             }
         }
         return sb.toString();
     }
 
-    /** The pick chains the slot-layout services of {@code state} jump to, each with one user. */
-    private Map<String, VirtualService> pickChains(DesiredState state) {
-        Map<String, VirtualService> chains = new TreeMap<>();
+    private boolean usesPolicy(DesiredState state, String policy) {
         for (VirtualService s : state.services()) {
-            if (slots.applies(s) && !s.activeBackends().isEmpty()) {
-                chains.putIfAbsent(slots.chain(s, ctTimeoutName(s)), s);
+            if (policy.equals(ctTimeoutName(s))) {
+                return true;
             }
         }
-        return chains;
+        return false;
+    }
+
+    private boolean usesPick(DesiredState state, String chain) {
+        for (VirtualService s : state.services()) {
+            if (slots.applies(s) && !s.activeBackends().isEmpty() && chain.equals(slots.chain(s, ctTimeoutName(s)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The verdict-map entry each service of {@code state} needs: element key to target chain. */
@@ -339,16 +361,20 @@ final class NftRenderer {
      * add-then-delete so that they succeed whether or not the element exists or has expired.
      * All-ports services are not covered: their flows end by idle timeout.
      */
-    private void drainTransitions(StringBuilder sb, DesiredState before, DesiredState after) {
-        Set<ServiceKey> keys = new TreeSet<>(before.byKey().keySet());
-        keys.addAll(after.byKey().keySet());
+    private void drainTransitions(StringBuilder sb, ServiceDiff diff) {
+        // Only services in the diff can have backends that come or go.
+        Map<ServiceKey, VirtualService[]> pairs = new TreeMap<>();
+        diff.removed().forEach(s -> pairs.put(s.key(), new VirtualService[] {s, null}));
+        diff.added().forEach(s -> pairs.put(s.key(), new VirtualService[] {null, s}));
+        diff.changed().forEach(c -> pairs.put(c.after().key(), new VirtualService[] {c.before(), c.after()}));
         long drain = options.drainTimeout().getSeconds();
-        for (ServiceKey key : keys) {
+        for (Map.Entry<ServiceKey, VirtualService[]> e : pairs.entrySet()) {
+            ServiceKey key = e.getKey();
             if (key.allPorts()) {
                 continue;
             }
-            VirtualService was = before.byKey().get(key);
-            VirtualService now = after.byKey().get(key);
+            VirtualService was = e.getValue()[0];
+            VirtualService now = e.getValue()[1];
             Set<Backend> activeBefore = was == null ? Set.of() : endpointsOf(was);
             Set<Backend> activeAfter = now == null ? Set.of() : endpointsOf(now);
             String family = key.isIpv6() ? "6" : "4";
@@ -592,17 +618,6 @@ final class NftRenderer {
             return null;
         }
         return NftNames.ctTimeout(s.key().isIpv6(), s.protocol(), options.idleTimeoutFor(s));
-    }
-
-    private Set<String> ctTimeoutPolicies(DesiredState state) {
-        Set<String> names = new TreeSet<>();
-        for (VirtualService s : state.services()) {
-            String n = ctTimeoutName(s);
-            if (n != null) {
-                names.add(n);
-            }
-        }
-        return names;
     }
 
     private String ctTimeoutObject(VirtualService s) {

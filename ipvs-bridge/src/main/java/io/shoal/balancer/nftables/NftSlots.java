@@ -58,6 +58,23 @@ final class NftSlots {
         return total <= MAX_SLOTS;
     }
 
+    /** How many slots {@link #table} has, without building it. */
+    int slotCount(VirtualService s) {
+        List<Backend> active = s.activeBackends();
+        switch (s.algorithm()) {
+            case ROUND_ROBIN:
+                return active.size();
+            case CONSISTENT_HASH:
+                return active.isEmpty() ? 0 : options.consistentHashTableSize();
+            default:
+                int total = 0;
+                for (int w : NftRenderer.reducedWeights(active)) {
+                    total += w;
+                }
+                return total;
+        }
+    }
+
     /** Slot number to index in {@link VirtualService#activeBackends()}; empty without backends. */
     int[] table(VirtualService s) {
         List<Backend> active = s.activeBackends();
@@ -114,7 +131,7 @@ final class NftSlots {
         ServiceKey key = s.key();
         String selection = s.algorithm() == Algorithm.CONSISTENT_HASH
                 ? "jh" + options.consistentHashTableSize()
-                : "ng" + table(s).length;
+                : "ng" + slotCount(s);
         return "pick" + (key.isIpv6() ? "6" : "4") + (key.allPorts() ? "any" : "") + "_" + selection
                 + (ctPolicy == null ? "" : "_" + ctPolicy);
     }
@@ -126,7 +143,7 @@ final class NftSlots {
         String selection = s.algorithm() == Algorithm.CONSISTENT_HASH
                 ? "jhash " + ip + " saddr . th sport mod " + options.consistentHashTableSize() + " seed "
                         + NftRenderer.HASH_SEED
-                : "numgen inc mod " + table(s).length;
+                : "numgen inc mod " + slotCount(s);
         String prefix = "add rule " + TABLE + " " + chain + " ";
         // The slot goes through the packet mark because nft 1.0.6 cannot use a map whose key is
         // declared with "typeof ... numgen" once it reads it back from the kernel; a mark-typed key
