@@ -59,13 +59,18 @@ final class NftRenderer {
         line(sb, "delete table " + TABLE);
         line(sb, "add table " + TABLE);
         base(sb);
-        sb.append(changes(DesiredState.empty(), desired));
+        sb.append(changes(DesiredState.empty(), desired, ServiceDiff.between(DesiredState.empty(), desired)));
         return sb.toString();
     }
 
     /** The commands that turn {@code before} into {@code after}; empty when they are equal. */
     String incremental(DesiredState before, DesiredState after) {
-        return changes(before, after);
+        return changes(before, after, ServiceDiff.between(before, after));
+    }
+
+    /** The commands for {@code diff}, already computed between the programmed and desired states. */
+    String incremental(DesiredState before, DesiredState after, ServiceDiff diff) {
+        return changes(before, after, diff);
     }
 
     /** Removes Shoal's table, whether or not it exists. */
@@ -132,8 +137,7 @@ final class NftRenderer {
         }
     }
 
-    private String changes(DesiredState before, DesiredState after) {
-        ServiceDiff diff = ServiceDiff.between(before, after);
+    private String changes(DesiredState before, DesiredState after, ServiceDiff diff) {
         if (diff.isEmpty()) {
             return "";
         }

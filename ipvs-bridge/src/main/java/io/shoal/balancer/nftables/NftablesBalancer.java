@@ -83,7 +83,7 @@ public final class NftablesBalancer implements ServiceBalancer {
         }
         ServiceDiff diff = ServiceDiff.between(programmed, desired);
         // Rendering may refuse a state (e.g. more backends than hash slots) before nft runs.
-        String script = tableKnown ? renderer.incremental(programmed, desired) : renderer.full(desired);
+        String script = tableKnown ? renderer.incremental(programmed, desired, diff) : renderer.full(desired);
         if (script.isEmpty()) {
             return;
         }
