@@ -129,7 +129,17 @@ final class VipAddresses {
         // The kernel removes an address's local route only if its source is still the address
         // itself, so a route that preferSource changed is deleted here first.
         MessageBuilder route = new MessageBuilder().begin(RtnetlinkH.RTM_DELROUTE, 0);
-        new RtMsg(family(vip), hostPrefix(vip), 0, 0, RtnetlinkH.RT_TABLE_LOCAL, 0, 0, RtnetlinkH.RTN_LOCAL, 0)
+        // Scope host: the kernel matches a delete's scope exactly (0 would miss this route).
+        new RtMsg(
+                        family(vip),
+                        hostPrefix(vip),
+                        0,
+                        0,
+                        RtnetlinkH.RT_TABLE_LOCAL,
+                        0,
+                        RtnetlinkH.RT_SCOPE_HOST,
+                        RtnetlinkH.RTN_LOCAL,
+                        0)
                 .encode(route);
         route.putAddress(RtnetlinkH.RTA_DST, vip);
         try {
