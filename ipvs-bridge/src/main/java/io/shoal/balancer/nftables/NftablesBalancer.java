@@ -6,6 +6,7 @@ import io.shoal.balancer.NetworkNamespace;
 import io.shoal.balancer.ServiceBalancer;
 import io.shoal.balancer.spec.BalancerOptions;
 import io.shoal.balancer.spec.DesiredState;
+import io.shoal.balancer.spec.IpLiterals;
 import io.shoal.balancer.spec.ServiceDiff;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -130,7 +131,7 @@ public final class NftablesBalancer implements ServiceBalancer {
         Set<String> slots = new TreeSet<>();
         Matcher m = SLOT.matcher(listing);
         while (m.find()) {
-            slots.add(m.group(1) + Long.parseLong(m.group(2), 16) + " : " + m.group(3));
+            slots.add(normalized(m.group(1) + Long.parseLong(m.group(2), 16) + " : " + m.group(3)));
         }
         compare("slot element", entries(renderer.slotEntries(programmed)), slots, problems);
         return problems;
@@ -138,15 +139,31 @@ public final class NftablesBalancer implements ServiceBalancer {
 
     private static Set<String> entries(Map<String, String> expected) {
         Set<String> out = new TreeSet<>();
-        expected.forEach((k, v) -> out.add(k + " : " + v));
+        expected.forEach((k, v) -> out.add(normalized(k + " : " + v)));
         return out;
+    }
+
+    /** {@code key : value} with IPv6 literals in one form: nft lists them compressed. */
+    static String normalized(String entry) {
+        StringBuilder sb = new StringBuilder();
+        String[] sides = entry.split(" : ", 2);
+        for (int i = 0; i < sides.length; i++) {
+            String[] parts = sides[i].split(" \\. ");
+            for (int j = 0; j < parts.length; j++) {
+                if (parts[j].indexOf(':') >= 0) {
+                    parts[j] = IpLiterals.format(IpLiterals.parse(parts[j], "listed address"));
+                }
+            }
+            sb.append(i == 0 ? "" : " : ").append(String.join(" . ", parts));
+        }
+        return sb.toString();
     }
 
     private static Set<String> entries(Pattern p, String text) {
         Set<String> found = new TreeSet<>();
         Matcher m = p.matcher(text);
         while (m.find()) {
-            found.add(m.group(1) + " : " + m.group(2));
+            found.add(normalized(m.group(1) + " : " + m.group(2)));
         }
         return found;
     }

@@ -269,6 +269,16 @@ class NftRendererTest {
     }
 
     @Test
+    void verifyComparesIpv6ElementsWhateverTheirSpelling() {
+        // nft lists IPv6 literals compressed; the renderer writes them in full.
+        assertThat(NftablesBalancer.normalized("2001:db8::10 . udp . 53 . 0 : 2001:db8::11 . 5353"))
+                .isEqualTo(NftablesBalancer.normalized(
+                        "2001:db8:0:0:0:0:0:10 . udp . 53 . 0 : 2001:db8:0:0:0:0:0:11 . 5353"));
+        assertThat(NftablesBalancer.normalized("100.64.0.10 . tcp . 80 : goto pick4_ng3"))
+                .isEqualTo("100.64.0.10 . tcp . 80 : goto pick4_ng3");
+    }
+
+    @Test
     void withoutCtTimeoutSupportNoPolicyIsRendered() {
         NftRenderer plain = new NftRenderer(BalancerOptions.defaults(), false);
         assertThat(plain.full(DesiredState.of(web().build()))).doesNotContain("ct timeout");
