@@ -143,6 +143,33 @@ public abstract class ServiceBalancerBehaviourTest {
     }
 
     @Test
+    void clientsThatLeaveTheSourceAddressToTheKernelAreAnsweredToo() {
+        // An application in a container connects without binding: the kernel picks the source.
+        // It must be the namespace's own address (the backends route back to it), never the VIP.
+        balancer.apply(DesiredState.of(
+                VirtualService.builder("web")
+                        .vip(VIP)
+                        .port(80)
+                        .backend(backendAddress(1), TCP_PORT)
+                        .backend(backendAddress(2), TCP_PORT)
+                        .backend(backendAddress(3), TCP_PORT)
+                        .build(),
+                VirtualService.builder("dns")
+                        .vip(VIP)
+                        .protocol(Protocol.UDP)
+                        .port(53)
+                        .backend(backendAddress(1), UDP_PORT)
+                        .backend(backendAddress(2), UDP_PORT)
+                        .backend(backendAddress(3), UDP_PORT)
+                        .build()));
+
+        assertThat(count(lab.tcpAnswers(VIP, 80, 6, NamespaceLab.KERNEL_CHOOSES_SOURCE)))
+                .containsOnlyKeys("b1", "b2", "b3");
+        assertThat(count(lab.udpAnswers(VIP, 53, 6, NamespaceLab.KERNEL_CHOOSES_SOURCE)))
+                .containsOnlyKeys("b1", "b2", "b3");
+    }
+
+    @Test
     void udpVipReachesEveryBackend() {
         balancer.apply(DesiredState.of(VirtualService.builder("dns")
                 .vip(VIP)

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,6 +65,9 @@ public final class IpvsBalancer implements ServiceBalancer {
     private final IpvsClient client;
     private final RouteNetlink rt;
     private final VipAddresses vips;
+    /** VIPs whose local route got its preferred source (or could not): asked once per binding. */
+    private final Map<InetAddress, Optional<InetAddress>> sources = new HashMap<>();
+
     private final Clock clock;
     private final ScheduledExecutorService timer;
     private Map<IpvsPlanner.Leaving, Instant> leaving = new HashMap<>();
@@ -247,10 +251,34 @@ public final class IpvsBalancer implements ServiceBalancer {
         dumpedVips.retainAll(wanted);
         for (InetAddress a : unused) {
             try {
+                sources.remove(a);
                 vips.unbind(a);
                 bound.remove(a);
             } catch (RuntimeException e) {
                 LOG.warn("{}: could not unbind VIP {} from lo: {}", what, a.getHostAddress(), e.toString());
+            }
+        }
+        // Local clients must not get the VIP as their source (see VipAddresses.preferSource): the
+        // VIP's local route prefers the address this namespace reaches the VIP's backends from.
+        for (VirtualService s : desired.services()) {
+            InetAddress vip = s.vip();
+            if (sources.containsKey(vip) || s.backends().isEmpty()) {
+                continue;
+            }
+            try {
+                Optional<InetAddress> source =
+                        vips.sourceFor(s.backends().get(0).address());
+                if (source.isPresent() && !source.get().equals(vip)) {
+                    vips.preferSource(vip, source.get());
+                }
+                sources.put(vip, source);
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "{}: VIP {} keeps itself as the source of local connections (they may hang): {}",
+                        what,
+                        vip.getHostAddress(),
+                        e.toString());
+                sources.put(vip, Optional.empty());
             }
         }
     }

@@ -12,9 +12,12 @@ import io.shoal.balancer.spec.ServiceDiff;
 import io.shoal.balancer.spec.ServiceKey;
 import io.shoal.balancer.spec.VirtualService;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -22,21 +25,28 @@ import java.util.TreeSet;
  * unit-tested as text.
  *
  * <p>Layout: the NAT hooks jump to {@code services}, which looks the packet's destination up in a
- * verdict map (O(1) whatever the number of services) and goes to the service's chain. That chain
- * picks a backend chain ({@code numgen} or {@code jhash} over an anonymous vmap), and the backend
- * chain DNATs. An update rewrites only the chains of services that changed, so the cost of a
- * change does not grow with the number of services.
+ * verdict map (O(1) whatever the number of services). Most services are only elements (see
+ * {@link NftSlots}): the entry jumps to a pick chain shared by similar services, which DNATs through
+ * a slot map. Services with source affinity (or huge weight ratios) have chains of their own: the
+ * service chain picks a backend chain ({@code numgen} over an anonymous vmap) and that one DNATs.
+ * An update touches only the elements and chains of services that changed, so the cost of a change
+ * does not grow with the number of services.
  */
 final class NftRenderer {
     /** Fixed jhash seed: every node and every re-apply maps a flow to the same slot. */
     static final String HASH_SEED = "0x53686f61";
 
+    /** Elements per {@code add element} / {@code delete element} command. */
+    static final int CHUNK = 2000;
+
     private final BalancerOptions options;
     private final boolean ctTimeouts;
+    private final NftSlots slots;
 
     NftRenderer(BalancerOptions options, boolean ctTimeouts) {
         this.options = options;
         this.ctTimeouts = ctTimeouts;
+        this.slots = new NftSlots(options);
     }
 
     /**
@@ -49,13 +59,18 @@ final class NftRenderer {
         line(sb, "delete table " + TABLE);
         line(sb, "add table " + TABLE);
         base(sb);
-        sb.append(changes(DesiredState.empty(), desired));
+        sb.append(changes(DesiredState.empty(), desired, ServiceDiff.between(DesiredState.empty(), desired)));
         return sb.toString();
     }
 
     /** The commands that turn {@code before} into {@code after}; empty when they are equal. */
     String incremental(DesiredState before, DesiredState after) {
-        return changes(before, after);
+        return changes(before, after, ServiceDiff.between(before, after));
+    }
+
+    /** The commands for {@code diff}, already computed between the programmed and desired states. */
+    String incremental(DesiredState before, DesiredState after, ServiceDiff diff) {
+        return changes(before, after, diff);
     }
 
     /** Removes Shoal's table, whether or not it exists. */
@@ -72,6 +87,11 @@ final class NftRenderer {
                             + " . inet_proto . inet_service : verdict; }");
             line(sb, "add map " + TABLE + " services" + family + "any { type " + addr + " . inet_proto : verdict; }");
         }
+        NftSlots.mapDeclarations().forEach(m -> line(sb, m));
+        line(sb, "add chain " + TABLE + " " + NftSlots.REFUSE);
+        // No backend: refuse at once (ECONNREFUSED / ICMP unreachable) rather than let the
+        // client time out against an address nobody owns.
+        line(sb, "add rule " + TABLE + " " + NftSlots.REFUSE + " reject");
         String d = NftNames.DISPATCH;
         line(sb, "add chain " + TABLE + " " + d);
         // Only TCP and UDP have ports; anything else to a VIP is not ours to rewrite.
@@ -117,22 +137,77 @@ final class NftRenderer {
         }
     }
 
-    private String changes(DesiredState before, DesiredState after) {
-        ServiceDiff diff = ServiceDiff.between(before, after);
+    private String changes(DesiredState before, DesiredState after, ServiceDiff diff) {
         if (diff.isEmpty()) {
             return "";
         }
-        StringBuilder sb = new StringBuilder();
-        // 1. Unlink: nothing may still refer to a chain or set when it is deleted (EBUSY).
+        // Sort by layout; a service that changes layout is removed from one and added to the other.
+        List<VirtualService> removed = new ArrayList<>();
+        List<VirtualService> added = new ArrayList<>();
+        List<ServiceDiff.Change> changed = new ArrayList<>();
+        List<VirtualService> removedSlots = new ArrayList<>();
+        List<VirtualService> addedSlots = new ArrayList<>();
+        List<ServiceDiff.Change> changedSlots = new ArrayList<>();
         for (VirtualService s : diff.removed()) {
-            line(sb, "delete element " + TABLE + " " + NftNames.map(s.key()) + " { " + elementKey(s.key()) + " }");
-            flushAll(sb, s);
+            (slots.applies(s) ? removedSlots : removed).add(s);
+        }
+        for (VirtualService s : diff.added()) {
+            (slots.applies(s) ? addedSlots : added).add(s);
         }
         for (ServiceDiff.Change c : diff.changed()) {
+            boolean was = slots.applies(c.before());
+            boolean is = slots.applies(c.after());
+            if (was && is) {
+                changedSlots.add(c);
+            } else if (!was && !is) {
+                changed.add(c);
+            } else {
+                (was ? removedSlots : removed).add(c.before());
+                (is ? addedSlots : added).add(c.after());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        Elements deletions = new Elements("delete");
+        Elements additions = new Elements("add");
+        // 1. Unlink: nothing may still refer to a chain or set when it is deleted (EBUSY).
+        for (VirtualService s : removed) {
+            deletions.add(NftNames.map(s.key()), elementKey(s.key()));
+            flushAll(sb, s);
+        }
+        for (ServiceDiff.Change c : changed) {
             flushAll(sb, c.before());
         }
+        for (VirtualService s : removedSlots) {
+            deletions.add(NftNames.map(s.key()), elementKey(s.key()));
+            slots.elements(s).keySet().forEach(k -> deletions.add(NftSlots.map(s.key()), k));
+        }
+        for (ServiceDiff.Change c : changedSlots) {
+            String was = slots.chain(c.before(), ctTimeoutName(c.before()));
+            String is = slots.chain(c.after(), ctTimeoutName(c.after()));
+            if (!was.equals(is)) {
+                deletions.add(
+                        NftNames.map(c.before().key()), elementKey(c.before().key()));
+                additions.add(
+                        NftNames.map(c.after().key()), elementKey(c.after().key()) + " : goto " + is);
+            }
+            // Only slots whose backend changes are touched: other flows' slots stay as they are.
+            Map<String, String> old = slots.elements(c.before());
+            Map<String, String> now = slots.elements(c.after());
+            String map = NftSlots.map(c.after().key());
+            old.forEach((k, v) -> {
+                if (!v.equals(now.get(k))) {
+                    deletions.add(map, k);
+                }
+            });
+            now.forEach((k, v) -> {
+                if (!v.equals(old.get(k))) {
+                    additions.add(map, k + " : " + v);
+                }
+            });
+        }
+        deletions.render(sb);
         // 2. Delete what is no longer wanted.
-        for (VirtualService s : diff.removed()) {
+        for (VirtualService s : removed) {
             for (Backend b : s.activeBackends()) {
                 line(sb, "delete chain " + TABLE + " " + NftNames.backendChain(s.key(), b));
             }
@@ -141,7 +216,7 @@ final class NftRenderer {
             }
             line(sb, "delete chain " + TABLE + " " + NftNames.serviceChain(s.key()));
         }
-        for (ServiceDiff.Change c : diff.changed()) {
+        for (ServiceDiff.Change c : changed) {
             Set<String> keep = backendChains(c.after());
             for (String chain : backendChains(c.before())) {
                 if (!keep.contains(chain)) {
@@ -155,35 +230,132 @@ final class NftRenderer {
                 }
             }
         }
+        // Only the services in the diff can bring or retire a policy or a pick chain; whether another
+        // service uses one is looked up in the other state, which stops at the first user found.
+        List<VirtualService> incoming = new ArrayList<>(diff.added());
+        List<VirtualService> outgoing = new ArrayList<>(diff.removed());
+        for (ServiceDiff.Change c : diff.changed()) {
+            incoming.add(c.after());
+            outgoing.add(c.before());
+        }
         // 3. Timeout policies the new rules will name ("add" leaves an existing one as it is).
-        Set<String> oldPolicies = ctTimeoutPolicies(before);
-        Set<String> newPolicies = ctTimeoutPolicies(after);
-        for (VirtualService s : after.services()) {
+        Set<String> policiesAdded = new TreeSet<>();
+        for (VirtualService s : incoming) {
             String policy = ctTimeoutName(s);
-            if (policy != null && !oldPolicies.contains(policy)) {
+            if (policy != null && !policiesAdded.contains(policy) && !usesPolicy(before, policy)) {
                 line(sb, ctTimeoutObject(s));
-                oldPolicies.add(policy);
+                policiesAdded.add(policy);
             }
         }
-        // 4. Build added and changed services.
-        for (ServiceDiff.Change c : diff.changed()) {
+        // 4. Pick chains that a service now needs and none did before.
+        Map<String, VirtualService> picksAdded = new TreeMap<>();
+        for (VirtualService s : incoming) {
+            if (slots.applies(s) && !s.activeBackends().isEmpty()) {
+                String chain = slots.chain(s, ctTimeoutName(s));
+                if (!picksAdded.containsKey(chain) && !usesPick(before, chain)) {
+                    picksAdded.put(chain, s);
+                    line(sb, "add chain " + TABLE + " " + chain);
+                    slots.chainRules(s, ctTimeoutName(s)).forEach(r -> line(sb, r));
+                }
+            }
+        }
+        // 5. Build added and changed services.
+        for (ServiceDiff.Change c : changed) {
             build(sb, c.after(), c.before());
         }
-        for (VirtualService s : diff.added()) {
+        for (VirtualService s : added) {
             build(sb, s, null);
-            line(
-                    sb,
-                    "add element " + TABLE + " " + NftNames.map(s.key()) + " { " + elementKey(s.key()) + " : goto "
-                            + NftNames.serviceChain(s.key()) + " }");
+            additions.add(NftNames.map(s.key()), elementKey(s.key()) + " : goto " + NftNames.serviceChain(s.key()));
         }
-        drainTransitions(sb, before, after);
-        // 5. Policies nothing names any more.
-        for (String policy : ctTimeoutPolicies(before)) {
-            if (!newPolicies.contains(policy)) {
+        for (VirtualService s : addedSlots) {
+            slots.elements(s).forEach((k, v) -> additions.add(NftSlots.map(s.key()), k + " : " + v));
+            additions.add(NftNames.map(s.key()), elementKey(s.key()) + " : goto " + slots.chain(s, ctTimeoutName(s)));
+        }
+        additions.render(sb);
+        drainTransitions(sb, diff);
+        // 6. Pick chains nothing jumps to any more, then policies nothing names any more.
+        Set<String> retired = new TreeSet<>();
+        for (VirtualService s : outgoing) {
+            if (slots.applies(s) && !s.activeBackends().isEmpty()) {
+                String chain = slots.chain(s, ctTimeoutName(s));
+                if (retired.add(chain) && !usesPick(after, chain)) {
+                    line(sb, "delete chain " + TABLE + " " + chain);
+                }
+            }
+        }
+        for (VirtualService s : outgoing) {
+            String policy = ctTimeoutName(s);
+            if (policy != null && retired.add(policy) && !usesPolicy(after, policy)) {
                 line(sb, "delete ct timeout " + TABLE + " " + policy);
             }
         }
         return sb.toString();
+    }
+
+    private boolean usesPolicy(DesiredState state, String policy) {
+        for (VirtualService s : state.services()) {
+            if (policy.equals(ctTimeoutName(s))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean usesPick(DesiredState state, String chain) {
+        for (VirtualService s : state.services()) {
+            if (slots.applies(s) && !s.activeBackends().isEmpty() && chain.equals(slots.chain(s, ctTimeoutName(s)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The verdict-map entry each service of {@code state} needs: element key to target chain. */
+    Map<String, String> verdictEntries(DesiredState state) {
+        Map<String, String> out = new TreeMap<>();
+        for (VirtualService s : state.services()) {
+            out.put(
+                    elementKey(s.key()),
+                    slots.applies(s) ? slots.chain(s, ctTimeoutName(s)) : NftNames.serviceChain(s.key()));
+        }
+        return out;
+    }
+
+    /** The slot elements (key to backend) the slot-layout services of {@code state} need. */
+    Map<String, String> slotEntries(DesiredState state) {
+        Map<String, String> out = new TreeMap<>();
+        for (VirtualService s : state.services()) {
+            if (slots.applies(s)) {
+                out.putAll(slots.elements(s));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Element commands grouped per map, at most {@link #CHUNK} elements a command: nft parses one
+     * long command much faster than thousands of short ones.
+     */
+    private static final class Elements {
+        private final String verb;
+        private final Map<String, List<String>> byMap = new LinkedHashMap<>();
+
+        Elements(String verb) {
+            this.verb = verb;
+        }
+
+        void add(String map, String element) {
+            byMap.computeIfAbsent(map, m -> new ArrayList<>()).add(element);
+        }
+
+        void render(StringBuilder sb) {
+            byMap.forEach((map, elements) -> {
+                for (int from = 0; from < elements.size(); from += CHUNK) {
+                    List<String> chunk = elements.subList(from, Math.min(elements.size(), from + CHUNK));
+                    line(sb, verb + " element " + TABLE + " " + map + " { " + String.join(", ", chunk) + " }");
+                }
+            });
+        }
     }
 
     /**
@@ -193,16 +365,20 @@ final class NftRenderer {
      * add-then-delete so that they succeed whether or not the element exists or has expired.
      * All-ports services are not covered: their flows end by idle timeout.
      */
-    private void drainTransitions(StringBuilder sb, DesiredState before, DesiredState after) {
-        Set<ServiceKey> keys = new TreeSet<>(before.byKey().keySet());
-        keys.addAll(after.byKey().keySet());
+    private void drainTransitions(StringBuilder sb, ServiceDiff diff) {
+        // Only services in the diff can have backends that come or go.
+        Map<ServiceKey, VirtualService[]> pairs = new TreeMap<>();
+        diff.removed().forEach(s -> pairs.put(s.key(), new VirtualService[] {s, null}));
+        diff.added().forEach(s -> pairs.put(s.key(), new VirtualService[] {null, s}));
+        diff.changed().forEach(c -> pairs.put(c.after().key(), new VirtualService[] {c.before(), c.after()}));
         long drain = options.drainTimeout().getSeconds();
-        for (ServiceKey key : keys) {
+        for (Map.Entry<ServiceKey, VirtualService[]> e : pairs.entrySet()) {
+            ServiceKey key = e.getKey();
             if (key.allPorts()) {
                 continue;
             }
-            VirtualService was = before.byKey().get(key);
-            VirtualService now = after.byKey().get(key);
+            VirtualService was = e.getValue()[0];
+            VirtualService now = e.getValue()[1];
             Set<Backend> activeBefore = was == null ? Set.of() : endpointsOf(was);
             Set<Backend> activeAfter = now == null ? Set.of() : endpointsOf(now);
             String family = key.isIpv6() ? "6" : "4";
@@ -446,17 +622,6 @@ final class NftRenderer {
             return null;
         }
         return NftNames.ctTimeout(s.key().isIpv6(), s.protocol(), options.idleTimeoutFor(s));
-    }
-
-    private Set<String> ctTimeoutPolicies(DesiredState state) {
-        Set<String> names = new TreeSet<>();
-        for (VirtualService s : state.services()) {
-            String n = ctTimeoutName(s);
-            if (n != null) {
-                names.add(n);
-            }
-        }
-        return names;
     }
 
     private String ctTimeoutObject(VirtualService s) {

@@ -6,12 +6,15 @@ import io.shoal.balancer.NetworkNamespace;
 import io.shoal.balancer.ServiceBalancer;
 import io.shoal.balancer.spec.BalancerOptions;
 import io.shoal.balancer.spec.DesiredState;
+import io.shoal.balancer.spec.IpLiterals;
 import io.shoal.balancer.spec.ServiceDiff;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -28,8 +31,12 @@ import org.slf4j.LoggerFactory;
 public final class NftablesBalancer implements ServiceBalancer {
     private static final Logger LOG = LoggerFactory.getLogger(NftablesBalancer.class);
     private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{", Pattern.MULTILINE);
-    /** A verdict-map element that leads to a service chain (backend chains contain "_ep_"). */
-    private static final Pattern ENTRY = Pattern.compile(": goto (svc_(?:(?!_ep_)[a-z0-9_])+)[,\\s}]");
+    /** A services map element: {@code VIP . proto [. port] : goto chain}. */
+    private static final Pattern ENTRY =
+            Pattern.compile("([0-9a-f.:]+ \\. (?:tcp|udp)(?: \\. \\d+)?) : goto ([a-z0-9_]+)");
+    /** A slot map element: {@code VIP . proto [. port] . slot : backend [. port]}, the slot in hex. */
+    private static final Pattern SLOT = Pattern.compile(
+            "([0-9a-f.:]+ \\. (?:tcp|udp)(?: \\. \\d+)? \\. )0x([0-9a-f]+) : ([0-9a-f.:]+(?: \\. \\d+)?)(?=[,\\s}])");
 
     private final NftCommand nft;
     private final NftRenderer renderer;
@@ -77,7 +84,7 @@ public final class NftablesBalancer implements ServiceBalancer {
         }
         ServiceDiff diff = ServiceDiff.between(programmed, desired);
         // Rendering may refuse a state (e.g. more backends than hash slots) before nft runs.
-        String script = tableKnown ? renderer.incremental(programmed, desired) : renderer.full(desired);
+        String script = tableKnown ? renderer.incremental(programmed, desired, diff) : renderer.full(desired);
         if (script.isEmpty()) {
             return;
         }
@@ -106,8 +113,8 @@ public final class NftablesBalancer implements ServiceBalancer {
     }
 
     /**
-     * Reads the table back and compares its chains and verdict-map entries with what
-     * {@link #current()} needs.
+     * Reads the table back and compares its chains, verdict-map entries and slot elements with
+     * what {@link #current()} needs.
      *
      * @return one line per difference; empty when the kernel holds what this balancer programmed
      */
@@ -120,12 +127,45 @@ public final class NftablesBalancer implements ServiceBalancer {
         }
         List<String> problems = new ArrayList<>();
         compare("chain", chainsOf(renderer.full(programmed)), matches(CHAIN, listing), problems);
-        Set<String> expectedEntries = new LinkedHashSet<>();
-        for (var service : programmed.services()) {
-            expectedEntries.add(NftNames.serviceChain(service.key()));
+        compare("verdict-map entry", entries(renderer.verdictEntries(programmed)), entries(ENTRY, listing), problems);
+        Set<String> slots = new TreeSet<>();
+        Matcher m = SLOT.matcher(listing);
+        while (m.find()) {
+            slots.add(normalized(m.group(1) + Long.parseLong(m.group(2), 16) + " : " + m.group(3)));
         }
-        compare("verdict-map entry for", expectedEntries, matches(ENTRY, listing), problems);
+        compare("slot element", entries(renderer.slotEntries(programmed)), slots, problems);
         return problems;
+    }
+
+    private static Set<String> entries(Map<String, String> expected) {
+        Set<String> out = new TreeSet<>();
+        expected.forEach((k, v) -> out.add(normalized(k + " : " + v)));
+        return out;
+    }
+
+    /** {@code key : value} with IPv6 literals in one form: nft lists them compressed. */
+    static String normalized(String entry) {
+        StringBuilder sb = new StringBuilder();
+        String[] sides = entry.split(" : ", 2);
+        for (int i = 0; i < sides.length; i++) {
+            String[] parts = sides[i].split(" \\. ");
+            for (int j = 0; j < parts.length; j++) {
+                if (parts[j].indexOf(':') >= 0) {
+                    parts[j] = IpLiterals.format(IpLiterals.parse(parts[j], "listed address"));
+                }
+            }
+            sb.append(i == 0 ? "" : " : ").append(String.join(" . ", parts));
+        }
+        return sb.toString();
+    }
+
+    private static Set<String> entries(Pattern p, String text) {
+        Set<String> found = new TreeSet<>();
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            found.add(normalized(m.group(1) + " : " + m.group(2)));
+        }
+        return found;
     }
 
     private static void compare(String what, Set<String> expected, Set<String> actual, List<String> problems) {

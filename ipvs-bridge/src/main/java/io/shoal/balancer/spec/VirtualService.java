@@ -174,13 +174,14 @@ public final class VirtualService {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof VirtualService v
-                && name.equals(v.name)
-                && key.equals(v.key)
-                && algorithm == v.algorithm
-                && Objects.equals(affinityTimeout, v.affinityTimeout)
-                && Objects.equals(idleTimeout, v.idleTimeout)
-                && backends.equals(v.backends);
+        return this == o
+                || o instanceof VirtualService v
+                        && name.equals(v.name)
+                        && key.equals(v.key)
+                        && algorithm == v.algorithm
+                        && Objects.equals(affinityTimeout, v.affinityTimeout)
+                        && Objects.equals(idleTimeout, v.idleTimeout)
+                        && backends.equals(v.backends);
     }
 
     @Override

@@ -203,6 +203,14 @@ public final class NamespaceLab implements AutoCloseable {
         return tcpAnswers(vip, port, n, CLIENT_ADDRESS);
     }
 
+    /** Source "address" that makes the client leave the choice of its source to the kernel. */
+    public static final String KERNEL_CHOOSES_SOURCE = "any";
+
+    /** Sends {@code n} UDP datagrams, each from a new source port, and returns the names that answered. */
+    public List<String> udpAnswers(String vip, int port, int n, String sourceAddress) {
+        return client("udp", vip, port, n, sourceAddress);
+    }
+
     /** Sends {@code n} UDP datagrams, each from a new source port, and returns the names that answered. */
     public List<String> udpAnswers(String vip, int port, int n) {
         return client("udp", vip, port, n, CLIENT_ADDRESS);

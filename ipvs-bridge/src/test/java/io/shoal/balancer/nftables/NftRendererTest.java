@@ -12,8 +12,6 @@ import io.shoal.balancer.spec.VirtualService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class NftRendererTest {
@@ -21,6 +19,7 @@ class NftRendererTest {
     private static final String EP1 = SVC + "_ep_c612000b_8080";
     private static final String EP2 = SVC + "_ep_c612000c_8080";
     private static final String EP3 = SVC + "_ep_c612000d_8080";
+    private static final String PICK3 = "pick4_ng3_ct4_tcp_86400";
 
     private final NftRenderer renderer = new NftRenderer(BalancerOptions.defaults(), true);
 
@@ -31,6 +30,18 @@ class NftRendererTest {
                 .backend("198.18.0.11", 8080)
                 .backend("198.18.0.12", 8080)
                 .backend("198.18.0.13", 8080);
+    }
+
+    /** The elements that {@code add element} commands put into {@code map}, in order. */
+    private static List<String> slots(String script, String map) {
+        List<String> out = new ArrayList<>();
+        String prefix = "add element inet shoal " + map + " { ";
+        script.lines().filter(l -> l.startsWith(prefix)).forEach(l -> {
+            for (String e : l.substring(prefix.length(), l.length() - 2).split(", ")) {
+                out.add(e);
+            }
+        });
+        return out;
     }
 
     private String serviceRule(String script, String pattern) {
@@ -49,18 +60,39 @@ class NftRendererTest {
                 .contains(
                         "add chain inet shoal nat_prerouting { type nat hook prerouting priority -100; policy accept; }")
                 .contains("add rule inet shoal services ip daddr . meta l4proto . th dport vmap @services4")
-                .contains("add element inet shoal services4 { 100.64.0.10 . tcp . 80 : goto " + SVC + " }");
+                .contains("add element inet shoal services4 { 100.64.0.10 . tcp . 80 : goto " + PICK3 + " }");
     }
 
     @Test
-    void roundRobinCyclesOverEveryActiveBackend() {
+    void roundRobinFillsOneSlotPerActiveBackendBehindASharedNumgenChain() {
         String script = renderer.full(DesiredState.of(web().build()));
-        assertThat(serviceRule(script, "numgen"))
-                .endsWith("numgen inc mod 3 vmap { 0 : goto " + EP1 + ", 1 : goto " + EP2 + ", 2 : goto " + EP3
-                        + " } comment \"web\"");
         assertThat(script)
-                .contains("add rule inet shoal " + EP1 + " meta l4proto tcp dnat ip to 198.18.0.11:8080")
-                .contains("add rule inet shoal " + EP3 + " meta l4proto tcp dnat ip to 198.18.0.13:8080");
+                .contains("add element inet shoal services4 { 100.64.0.10 . tcp . 80 : goto " + PICK3 + " }")
+                .contains("add rule inet shoal " + PICK3 + " meta mark set numgen inc mod 3")
+                .contains("add rule inet shoal " + PICK3 + " meta l4proto { tcp, udp } dnat ip to ip daddr . meta"
+                        + " l4proto . th dport . meta mark map @backends4");
+        assertThat(slots(script, "backends4"))
+                .containsExactly(
+                        "100.64.0.10 . tcp . 80 . 0 : 198.18.0.11 . 8080",
+                        "100.64.0.10 . tcp . 80 . 1 : 198.18.0.12 . 8080",
+                        "100.64.0.10 . tcp . 80 . 2 : 198.18.0.13 . 8080");
+        // No chain of its own: a service is elements only.
+        assertThat(script).doesNotContain(SVC);
+    }
+
+    @Test
+    void servicesThatPickAlikeShareOneChain() {
+        VirtualService other = VirtualService.builder("other")
+                .vip("100.64.0.11")
+                .port(80)
+                .backend("198.18.0.21", 8080)
+                .backend("198.18.0.22", 8080)
+                .backend("198.18.0.23", 8080)
+                .build();
+        String script = renderer.full(DesiredState.of(web().build(), other));
+        assertThat(script.lines().filter(l -> l.equals("add chain inet shoal " + PICK3)))
+                .hasSize(1);
+        assertThat(slots(script, "backends4")).hasSize(6);
     }
 
     @Test
@@ -70,49 +102,66 @@ class NftRendererTest {
                         Backend.of("198.18.0.12", 8080).withWeight(1),
                         Backend.of("198.18.0.13", 8080).withWeight(0)))
                 .build();
-        assertThat(serviceRule(renderer.full(DesiredState.of(s)), "numgen"))
-                .contains("numgen inc mod 2 vmap { 0 : goto " + EP1 + ", 1 : goto " + EP2 + " }");
+        String script = renderer.full(DesiredState.of(s));
+        assertThat(script).contains("numgen inc mod 2").doesNotContain("198.18.0.13");
+        assertThat(slots(script, "backends4"))
+                .containsExactly(
+                        "100.64.0.10 . tcp . 80 . 0 : 198.18.0.11 . 8080",
+                        "100.64.0.10 . tcp . 80 . 1 : 198.18.0.12 . 8080");
     }
 
     @Test
-    void weightsExpandIntoNumgenRangesReducedByTheirCommonDivisor() {
+    void weightsExpandIntoSlotsReducedByTheirCommonDivisor() {
         VirtualService s = web().algorithm(Algorithm.WEIGHTED)
                 .backends(List.of(
                         Backend.of("198.18.0.11", 8080).withWeight(2),
                         Backend.of("198.18.0.12", 8080).withWeight(4),
                         Backend.of("198.18.0.13", 8080).withWeight(6)))
                 .build();
-        assertThat(serviceRule(renderer.full(DesiredState.of(s)), "numgen"))
-                .contains("numgen inc mod 6 vmap { 0 : goto " + EP1 + ", 1-2 : goto " + EP2 + ", 3-5 : goto " + EP3
-                        + " }");
+        String script = renderer.full(DesiredState.of(s));
+        assertThat(script).contains("meta mark set numgen inc mod 6");
+        assertThat(slots(script, "backends4"))
+                .extracting(e -> e.substring(e.indexOf(" : ") + 3))
+                .containsExactly(
+                        "198.18.0.11 . 8080",
+                        "198.18.0.12 . 8080",
+                        "198.18.0.12 . 8080",
+                        "198.18.0.13 . 8080",
+                        "198.18.0.13 . 8080",
+                        "198.18.0.13 . 8080");
     }
 
     @Test
-    void drainingBackendGetsNoChainAndNoNewConnections() {
+    void weightRatiosBeyondTheSlotLimitGetAChainWithRanges() {
+        VirtualService s = web().algorithm(Algorithm.WEIGHTED)
+                .backends(List.of(
+                        Backend.of("198.18.0.11", 8080).withWeight(1),
+                        Backend.of("198.18.0.12", 8080).withWeight(NftSlots.MAX_SLOTS)))
+                .build();
+        assertThat(serviceRule(renderer.full(DesiredState.of(s)), "numgen"))
+                .contains("numgen inc mod " + (NftSlots.MAX_SLOTS + 1) + " vmap { 0 : goto " + EP1 + ", 1-"
+                        + NftSlots.MAX_SLOTS + " : goto " + EP2 + " }");
+    }
+
+    @Test
+    void drainingBackendGetsNoSlotAndNoNewConnections() {
         VirtualService s = web().backends(List.of(
                         Backend.of("198.18.0.11", 8080),
                         Backend.of("198.18.0.12", 8080).asDraining(),
                         Backend.of("198.18.0.13", 8080)))
                 .build();
         String script = renderer.full(DesiredState.of(s));
-        assertThat(script).doesNotContain(EP2).doesNotContain("198.18.0.12");
-        assertThat(serviceRule(script, "numgen")).contains("mod 2");
+        assertThat(script).doesNotContain("198.18.0.12").contains("numgen inc mod 2");
     }
 
     @Test
-    void singleActiveBackendIsAPlainGoto() {
-        VirtualService s =
-                web().backends(List.of(Backend.of("198.18.0.11", 8080))).build();
-        assertThat(serviceRule(renderer.full(DesiredState.of(s)), "comment"))
-                .endsWith("goto " + EP1 + " comment \"web\"");
-    }
-
-    @Test
-    void serviceWithoutActiveBackendRejects() {
+    void serviceWithoutActiveBackendJumpsToTheRefusingChain() {
         VirtualService s = web().backends(
                         List.of(Backend.of("198.18.0.11", 8080).asDraining()))
                 .build();
-        assertThat(serviceRule(renderer.full(DesiredState.of(s)), "comment")).endsWith(" reject comment \"web\"");
+        assertThat(renderer.full(DesiredState.of(s)))
+                .contains("add rule inet shoal refuse reject")
+                .contains("add element inet shoal services4 { 100.64.0.10 . tcp . 80 : goto refuse }");
     }
 
     @Test
@@ -123,7 +172,9 @@ class NftRendererTest {
         assertThat(script)
                 .contains("add set inet shoal " + set1 + " { type ipv4_addr; flags dynamic,timeout; timeout 600s; }")
                 .contains("add rule inet shoal " + EP1 + " update @" + set1 + " { ip saddr }")
-                .contains("add rule inet shoal " + SVC + " ip saddr @" + set1 + " goto " + EP1);
+                .contains("add rule inet shoal " + SVC + " ip saddr @" + set1 + " goto " + EP1)
+                .contains("add rule inet shoal " + EP1 + " meta l4proto tcp dnat ip to 198.18.0.11:8080")
+                .contains("add element inet shoal services4 { 100.64.0.10 . tcp . 80 : goto " + SVC + " }");
         // The affinity checks come before the pick for a new client.
         assertThat(script.indexOf("ip saddr @" + set1 + " goto")).isLessThan(script.indexOf("numgen inc mod 3"));
     }
@@ -131,22 +182,21 @@ class NftRendererTest {
     @Test
     void consistentHashUsesAFixedSeedJhashOverTheMaglevTable() {
         VirtualService s = web().algorithm(Algorithm.CONSISTENT_HASH).build();
-        String rule = serviceRule(renderer.full(DesiredState.of(s)), "jhash");
-        assertThat(rule).contains("jhash ip saddr . th sport mod 251 seed " + NftRenderer.HASH_SEED + " vmap { ");
-        // Every slot 0..250 appears exactly once, as a number or inside a range.
-        int[] owners = new int[251];
-        Matcher m = Pattern.compile("(\\d+)(?:-(\\d+))? : goto (\\S+?)[,\\s]").matcher(rule);
-        List<String> targets = new ArrayList<>();
-        while (m.find()) {
-            int from = Integer.parseInt(m.group(1));
-            int to = m.group(2) == null ? from : Integer.parseInt(m.group(2));
-            for (int i = from; i <= to; i++) {
-                owners[i]++;
-            }
-            targets.add(m.group(3));
+        String script = renderer.full(DesiredState.of(s));
+        String pick = "pick4_jh251_ct4_tcp_86400";
+        assertThat(script)
+                .contains("add rule inet shoal " + pick + " meta mark set jhash ip saddr . th sport mod 251 seed "
+                        + NftRenderer.HASH_SEED);
+        // Every slot 0..250 appears exactly once, each backend owns 83 or 84 of them.
+        List<String> slots = slots(script, "backends4");
+        assertThat(slots).hasSize(251);
+        for (int i = 0; i < 251; i++) {
+            assertThat(slots.get(i)).startsWith("100.64.0.10 . tcp . 80 . " + i + " : ");
         }
-        assertThat(owners).containsOnly(1);
-        assertThat(targets).contains(EP1, EP2, EP3);
+        for (String backend : List.of("198.18.0.11 . 8080", "198.18.0.12 . 8080", "198.18.0.13 . 8080")) {
+            assertThat(slots.stream().filter(e -> e.endsWith(" : " + backend)).count())
+                    .isBetween(83L, 84L);
+        }
     }
 
     @Test
@@ -170,12 +220,14 @@ class NftRendererTest {
                 .build();
         String script = renderer.full(DesiredState.of(s));
         assertThat(script)
-                .contains("add element inet shoal services4any { 100.64.0.10 . tcp : goto svc_tcp_6440000a_any }")
-                .contains("dnat ip to 198.18.0.11\n");
+                .contains("add element inet shoal services4any { 100.64.0.10 . tcp : goto pick4any_ng1_ct4_tcp_86400 }")
+                .contains("add rule inet shoal pick4any_ng1_ct4_tcp_86400 dnat ip to ip daddr . meta l4proto . meta"
+                        + " mark map @backends4any");
+        assertThat(slots(script, "backends4any")).containsExactly("100.64.0.10 . tcp . 0 : 198.18.0.11");
     }
 
     @Test
-    void ipv6ServiceUsesIp6MapsAndBracketedTargets() {
+    void ipv6ServiceUsesIp6Maps() {
         VirtualService s = VirtualService.builder("v6")
                 .vip("2001:db8::10")
                 .protocol(Protocol.UDP)
@@ -184,9 +236,12 @@ class NftRendererTest {
                 .build();
         String script = renderer.full(DesiredState.of(s));
         assertThat(script)
-                .contains("add element inet shoal services6 { 2001:db8:0:0:0:0:0:10 . udp . 53 : goto ")
-                .contains("meta l4proto udp dnat ip6 to [2001:db8:0:0:0:0:0:11]:5353")
+                .contains(
+                        "add element inet shoal services6 { 2001:db8:0:0:0:0:0:10 . udp . 53 : goto pick6_ng1_ct6_udp_120 }")
+                .contains("dnat ip6 to ip6 daddr . meta l4proto . th dport . meta mark map @backends6")
                 .contains("l3proto ip6; policy = { unreplied: 30, replied: 120 }");
+        assertThat(slots(script, "backends6"))
+                .containsExactly("2001:db8:0:0:0:0:0:10 . udp . 53 . 0 : 2001:db8:0:0:0:0:0:11 . 5353");
     }
 
     @Test
@@ -209,7 +264,18 @@ class NftRendererTest {
         assertThat(script)
                 .contains("policy = { established: 86400 }")
                 .contains("add ct timeout inet shoal ct4_tcp_600 ")
-                .contains("add rule inet shoal svc_tcp_6440000c_80 ct timeout set \"ct4_tcp_600\"");
+                .contains("add rule inet shoal pick4_ng1_ct4_tcp_600 ct timeout set \"ct4_tcp_600\"")
+                .contains("100.64.0.12 . tcp . 80 : goto pick4_ng1_ct4_tcp_600");
+    }
+
+    @Test
+    void verifyComparesIpv6ElementsWhateverTheirSpelling() {
+        // nft lists IPv6 literals compressed; the renderer writes them in full.
+        assertThat(NftablesBalancer.normalized("2001:db8::10 . udp . 53 . 0 : 2001:db8::11 . 5353"))
+                .isEqualTo(NftablesBalancer.normalized(
+                        "2001:db8:0:0:0:0:0:10 . udp . 53 . 0 : 2001:db8:0:0:0:0:0:11 . 5353"));
+        assertThat(NftablesBalancer.normalized("100.64.0.10 . tcp . 80 : goto pick4_ng3"))
+                .isEqualTo("100.64.0.10 . tcp . 80 : goto pick4_ng3");
     }
 
     @Test
@@ -241,16 +307,42 @@ class NftRendererTest {
                 .build();
         String script = renderer.incremental(before, before.with(changed));
 
-        String svc = "svc_tcp_6440012a_80";
+        // Backend .2 left: only the one slot that pointed to it changes, plus its drain entries.
         assertThat(script.lines())
-                .allSatisfy(l -> assertThat(l).containsAnyOf(svc, "100.64.1.42 . tcp . 198.18.1."))
-                .contains(
-                        "flush chain inet shoal " + svc,
-                        "delete chain inet shoal " + svc + "_ep_c6120102_8080",
-                        "add chain inet shoal " + svc + "_ep_c6120103_8080");
-        // Unlinking comes before deleting, or the kernel answers EBUSY.
-        assertThat(script.indexOf("flush chain inet shoal " + svc + "_ep_c6120102_8080"))
-                .isLessThan(script.indexOf("delete chain inet shoal " + svc + "_ep_c6120102_8080"));
+                .containsExactly(
+                        "delete element inet shoal backends4 { 100.64.1.42 . tcp . 80 . 1 }",
+                        "add element inet shoal backends4 { 100.64.1.42 . tcp . 80 . 1 : 198.18.1.3 . 8080 }",
+                        "add element inet shoal leaving4 { 100.64.1.42 . tcp . 198.18.1.2 . 8080 }",
+                        "delete element inet shoal leaving4 { 100.64.1.42 . tcp . 198.18.1.2 . 8080 }",
+                        "add element inet shoal leaving4 { 100.64.1.42 . tcp . 198.18.1.2 . 8080 timeout 86430s }",
+                        "add element inet shoal grace4 { 100.64.1.42 . tcp . 198.18.1.2 . 8080 }",
+                        "delete element inet shoal grace4 { 100.64.1.42 . tcp . 198.18.1.2 . 8080 }",
+                        "add element inet shoal grace4 { 100.64.1.42 . tcp . 198.18.1.2 . 8080 timeout 30s }",
+                        "add element inet shoal leaving4 { 100.64.1.42 . tcp . 198.18.1.3 . 8080 }",
+                        "delete element inet shoal leaving4 { 100.64.1.42 . tcp . 198.18.1.3 . 8080 }",
+                        "add element inet shoal grace4 { 100.64.1.42 . tcp . 198.18.1.3 . 8080 }",
+                        "delete element inet shoal grace4 { 100.64.1.42 . tcp . 198.18.1.3 . 8080 }");
+    }
+
+    @Test
+    void growingAServiceMovesItToTheNextPickChainAndAddsOnlyItsSlots() {
+        DesiredState two = DesiredState.of(
+                web().backends(List.of(Backend.of("198.18.0.11", 8080), Backend.of("198.18.0.12", 8080)))
+                        .build());
+        String script = renderer.incremental(two, DesiredState.of(web().build()));
+        assertThat(script)
+                .contains("add chain inet shoal " + PICK3)
+                .contains("delete element inet shoal services4 { 100.64.0.10 . tcp . 80 }")
+                .contains("add element inet shoal services4 { 100.64.0.10 . tcp . 80 : goto " + PICK3 + " }")
+                .contains("add element inet shoal backends4 { 100.64.0.10 . tcp . 80 . 2 : 198.18.0.13 . 8080 }")
+                .contains("delete chain inet shoal pick4_ng2_ct4_tcp_86400")
+                .doesNotContain(" . 80 . 0 ")
+                .doesNotContain(" . 80 . 1 ");
+        // The new chain exists before an element jumps to it; the old one goes once nothing does.
+        assertThat(script.indexOf("add chain inet shoal " + PICK3))
+                .isLessThan(script.indexOf("add element inet shoal services4"));
+        assertThat(script.indexOf("delete element inet shoal services4"))
+                .isLessThan(script.indexOf("delete chain inet shoal pick4_ng2"));
     }
 
     @Test
@@ -265,9 +357,9 @@ class NftRendererTest {
         String key = "100.64.0.10 . tcp . 198.18.0.12 . 8080";
         assertThat(script)
                 .contains("add element inet shoal leaving4 { " + key + " timeout 86430s }")
-                .contains("add element inet shoal grace4 { " + key + " timeout 30s }")
-                .doesNotContain("198.18.0.11 . 8080")
-                .doesNotContain("198.18.0.13 . 8080");
+                .contains("add element inet shoal grace4 { " + key + " timeout 30s }");
+        assertThat(script.lines().filter(l -> l.contains("leaving4") || l.contains("grace4")))
+                .allSatisfy(l -> assertThat(l).contains(key));
         // Removed first, so that a second departure restarts the clock.
         assertThat(script.indexOf("delete element inet shoal grace4 { " + key + " }"))
                 .isLessThan(script.indexOf("add element inet shoal grace4 { " + key + " timeout"));
