@@ -30,11 +30,7 @@ public final class BackendPool {
 
     private final String name;
     private final ScheduledExecutorService scheduler;
-    // Each node's pool starts its round at a random backend (as nginx and HAProxy do): a burst that
-    // an external balancer spreads over the nodes then also spreads over the tasks, instead of every
-    // node sending its first request to the same one.
-    private final AtomicLong sequence =
-            new AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 16));
+    private final AtomicLong sequence = new AtomicLong();
     private final Map<InetSocketAddress, Backend> known = new ConcurrentHashMap<>();
     private final Map<Backend, ScheduledFuture<?>> drains = new ConcurrentHashMap<>();
     private volatile Balancer balancer = BalanceMode.ROUND_ROBIN.build(List.of(), sequence);
