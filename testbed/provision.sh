@@ -17,7 +17,7 @@ set -euo pipefail
 PACKAGES=(
   iproute2 nftables docker.io busybox-static bind9-dnsutils curl libpcap0.8 socat procps psmisc
   openjdk-17-jdk-headless maven
-  unbound dnsperf python3
+  unbound dnsperf python3 haproxy openssl
   user-mode-linux debootstrap e2fsprogs ruby qemu-system-x86 qemu-utils
 )
 IMAGE=shoal/busybox:test

@@ -23,7 +23,7 @@ final class MaglevBalancer implements Balancer {
         if (table.length == 0) {
             return null;
         }
-        int slot = (int) Long.remainderUnsigned(MaglevTable.hash(client.getAddress(), 0), table.length);
+        int slot = (int) Long.remainderUnsigned(MaglevTable.hash(client, 0), table.length);
         // Bounded: after one pass over the backends' worth of distinct slots everything was tried.
         for (int i = 0; i < table.length; i++) {
             Backend b = backends.get(table[(slot + i) % table.length]);

@@ -61,6 +61,23 @@ public final class MaglevTable {
         }
     }
 
+    /**
+     * {@link #hash(byte[], long)} of {@code address.getAddress()}, without copying the bytes of an
+     * IPv4 address (its hash code is the address itself).
+     */
+    public static long hash(java.net.InetAddress address, long seed) {
+        if (!(address instanceof java.net.Inet4Address)) {
+            return hash(address.getAddress(), seed);
+        }
+        int v = address.hashCode();
+        long h = 0xCBF29CE484222325L ^ seed;
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            h ^= (v >>> shift) & 0xFF;
+            h *= 0x100000001B3L;
+        }
+        return mix(h);
+    }
+
     /** A 64-bit hash of {@code data} (FNV-1a folded through a murmur3 finaliser), seeded. */
     public static long hash(byte[] data, long seed) {
         long h = 0xCBF29CE484222325L ^ seed;
@@ -68,6 +85,10 @@ public final class MaglevTable {
             h ^= (b & 0xFF);
             h *= 0x100000001B3L;
         }
+        return mix(h);
+    }
+
+    private static long mix(long h) {
         h ^= h >>> 33;
         h *= 0xFF51AFD7ED558CCDL;
         h ^= h >>> 33;

@@ -12,7 +12,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
-import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -96,9 +95,6 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (sendHeader) {
-                            ch.pipeline().addLast("proxy-encoder", HAProxyMessageEncoder.INSTANCE);
-                        }
                         ch.pipeline().addLast("backend", new TcpBackendHandler(inbound, metrics));
                     }
                 });
@@ -150,9 +146,12 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         }
         connected = true;
         if (sendHeader) {
-            outbound.write(ProxyHeaders.header(
-                    policy.sendProxyProtocol(), client, (InetSocketAddress) inbound.localAddress(), false));
-            outbound.pipeline().remove("proxy-encoder");
+            outbound.write(ProxyHeaders.encode(
+                    policy.sendProxyProtocol(),
+                    client,
+                    (InetSocketAddress) inbound.localAddress(),
+                    false,
+                    outbound.alloc()));
         }
         if (pending.isEmpty()) {
             outbound.flush();

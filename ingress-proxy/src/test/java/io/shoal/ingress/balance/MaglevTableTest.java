@@ -73,4 +73,20 @@ class MaglevTableTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1000");
     }
+
+    @org.junit.jupiter.api.Test
+    void addressHashEqualsTheHashOfItsBytes() throws Exception {
+        java.util.Random r = new java.util.Random(11);
+        for (int i = 0; i < 1000; i++) {
+            byte[] v4 = new byte[4];
+            byte[] v6 = new byte[16];
+            r.nextBytes(v4);
+            r.nextBytes(v6);
+            long seed = r.nextLong();
+            for (byte[] b : new byte[][] {v4, v6}) {
+                org.assertj.core.api.Assertions.assertThat(MaglevTable.hash(java.net.InetAddress.getByAddress(b), seed))
+                        .isEqualTo(MaglevTable.hash(b, seed));
+            }
+        }
+    }
 }
