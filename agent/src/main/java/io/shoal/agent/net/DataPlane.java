@@ -17,6 +17,7 @@ import io.shoal.dns.server.DnsServerConfig;
 import io.shoal.ingress.health.HealthServer;
 import io.shoal.ingress.mesh.RoutingMesh;
 import io.shoal.ingress.mesh.UpdateResult;
+import io.shoal.ingress.policy.PortPolicy;
 import io.shoal.model.Cidr;
 import io.shoal.model.Network;
 import io.shoal.model.NodeAvailability;
@@ -302,7 +303,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
             }
         }
         if (mesh != null) {
-            UpdateResult r = mesh.update(table);
+            UpdateResult r = updateMesh(table);
             if (!r.failed().isEmpty()) {
                 log.warn("data plane {}: published ports that cannot listen: {}", nodeId, r.failed());
             }
@@ -315,6 +316,12 @@ public final class DataPlane implements TaskNetworking, Closeable {
             program(w);
         }
         removeUnusedSandboxes();
+    }
+
+    /** The mesh's per-port options (PROXY settings from the ports' specs), then its ports and backends. */
+    private UpdateResult updateMesh(ServiceTable table) {
+        mesh.policies(Plans.meshPolicies(table, PortPolicy.DEFAULT));
+        return mesh.update(table);
     }
 
     /** This host on the ingress network (own address, reached from the sandbox) and the mesh on it. */
@@ -442,7 +449,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
             // Other nodes learn this task from the table; this node serves it in DNS/VIPs/mesh now.
             dns.update(view.table());
             if (mesh != null) {
-                mesh.update(view.table());
+                updateMesh(view.table());
             }
             log.info("data plane {}: task {} wired: {}", nodeId, task.id(), attachments);
         } catch (RuntimeException e) {
