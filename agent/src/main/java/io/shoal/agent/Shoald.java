@@ -4,6 +4,7 @@ import io.shoal.agent.exec.DockerExecutor;
 import io.shoal.agent.exec.Executor;
 import io.shoal.agent.exec.ProcessExecutor;
 import io.shoal.agent.net.DataPlaneConfig;
+import io.shoal.agent.net.TransparentRouting;
 import io.shoal.controlplane.join.JoinTokens;
 import io.shoal.controlplane.store.Layout;
 import io.shoal.dns.forward.ResolvConf;
@@ -146,6 +147,17 @@ public final class Shoald implements Callable<Integer> {
                     + " /healthz/ports/<port>), ip:port, or none (default ${DEFAULT-VALUE}).")
     String healthAddr;
 
+    @Option(
+            names = "--transparent-local",
+            defaultValue = "true",
+            arity = "1",
+            description = "Ports with the local traffic policy connect to local tasks from the client's own"
+                    + " address (IP_TRANSPARENT), with the policy routing this needs installed by the agent"
+                    + " (nft mark 0x5e, ip rule pref 9400 fwmark 0x5e lookup 94, local 0.0.0.0/0 dev lo table 94;"
+                    + " tasks of such services route replies via the node): true or false"
+                    + " (default ${DEFAULT-VALUE}).")
+    boolean transparentLocal;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -261,7 +273,8 @@ public final class Shoald implements Callable<Integer> {
                 bind,
                 "shoal-ingress",
                 parseSeconds("--leave-delay", leaveDelay),
-                healthAddr.equals("none") ? null : hostPort("--health-addr", healthAddr, 9180));
+                healthAddr.equals("none") ? null : hostPort("--health-addr", healthAddr, 9180),
+                transparentLocal ? TransparentRouting.Settings.DEFAULT : null);
     }
 
     /** {@code sov-<6 hex digits of the node id's hash>-}: unique per node on a shared machine. */

@@ -15,7 +15,10 @@ import picocli.CommandLine.ParentCommand;
  * {@code shoal lb config}: a ready configuration for an external load balancer in front of every
  * node, for every port published through the routing mesh, with health checks against each node's
  * health endpoint ({@code /healthz/ports/<port>/<proto>}), which says 503 while a node drains or has
- * nothing to serve.
+ * nothing to serve. A port that trusts PROXY senders ({@code trustedProxies} in its spec, e.g.
+ * {@code --publish ...,trusted-proxies=198.18.1.0/24}) gets PROXY protocol v2 from the balancer
+ * ({@code send-proxy-v2} on HAProxy's server lines, {@code proxy_protocol on} in nginx); the
+ * balancer's address must be in that list.
  */
 @Command(name = "lb", description = "External load balancer integration", subcommands = LbCommand.Config.class)
 final class LbCommand {
@@ -48,7 +51,8 @@ final class LbCommand {
 
         @Option(
                 names = "--send-proxy",
-                description = "Send PROXY protocol v2 to the nodes (configure the mesh to trust this balancer)")
+                description = "Send PROXY protocol v2 on every TCP port, not only on ports that trust PROXY senders"
+                        + " (the ports' trusted-proxies must list this balancer)")
         boolean sendProxy;
 
         @Option(
@@ -75,7 +79,16 @@ final class LbCommand {
 
         record Node(String name, String address) {}
 
-        record Port(int port, String protocol, List<String> services) {
+        /**
+         * @param services the services publishing it
+         * @param trusting those of them whose port lists trusted PROXY senders: the balancer sends
+         *     them PROXY v2
+         */
+        record Port(int port, String protocol, List<String> services, List<String> trusting) {
+            boolean proxy() {
+                return !trusting.isEmpty();
+            }
+
             String key() {
                 return protocol + "_" + port;
             }
@@ -110,8 +123,12 @@ final class LbCommand {
                     }
                     String proto = p.path("protocol").asText("tcp").toLowerCase(Locale.ROOT);
                     Port port = out.computeIfAbsent(
-                            proto + "_" + published, k -> new Port(published, proto, new ArrayList<>()));
+                            proto + "_" + published,
+                            k -> new Port(published, proto, new ArrayList<>(), new ArrayList<>()));
                     port.services().add(name);
+                    if (p.path("trustedProxies").size() > 0 && proto.equals("tcp")) {
+                        port.trusting().add(name);
+                    }
                 }
             }
             return out;
@@ -156,15 +173,18 @@ final class LbCommand {
                         .append(" inter ")
                         .append(checkIntervalMs)
                         .append(" fall 2 rise 2")
-                        .append(sendProxy ? " send-proxy-v2" : "")
                         .append('\n');
+                boolean proxy = sendProxy || p.proxy();
                 for (Node n : nodes) {
+                    // Health checks go to the check port without a PROXY header (HAProxy sends one
+                    // on checks only with check-send-proxy).
                     b.append("    server ")
                             .append(serverName(n))
                             .append(' ')
                             .append(n.address())
                             .append(':')
                             .append(p.port())
+                            .append(proxy ? " send-proxy-v2" : "")
                             .append('\n');
                 }
                 b.append('\n');
@@ -199,7 +219,7 @@ final class LbCommand {
                         .append(";\n");
                 b.append("        proxy_pass ").append(name).append(";\n");
                 b.append("        proxy_connect_timeout 2s;\n");
-                if (sendProxy && p.protocol().equals("tcp")) {
+                if ((sendProxy || p.proxy()) && p.protocol().equals("tcp")) {
                     b.append("        proxy_protocol on;\n");
                 }
                 b.append("    }\n");

@@ -12,12 +12,14 @@ import io.shoal.model.Node;
 import io.shoal.model.Placement;
 import io.shoal.model.PortConfig;
 import io.shoal.model.Protocol;
+import io.shoal.model.ProxyProtocolVersion;
 import io.shoal.model.PublishMode;
 import io.shoal.model.Service;
 import io.shoal.model.ServiceMode;
 import io.shoal.model.ServiceSpec;
 import io.shoal.model.TaskSpec;
 import io.shoal.model.TaskState;
+import io.shoal.model.TrafficPolicy;
 import io.shoal.model.UpdateConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,17 +68,31 @@ final class ServiceCommand {
                 .asLong();
     }
 
-    /** Published ports: {@code [PUBLISHED:]TARGET[/PROTO]} or {@code published=P,target=T,protocol=udp,mode=host}. */
+    /**
+     * Published ports: {@code [PUBLISHED:]TARGET[/PROTO]} or the long form {@code
+     * published=P,target=T[,protocol=udp][,mode=host][,traffic-policy=local][,proxy-protocol=v1|v2]
+     * [,trusted-proxies=CIDR]...} ({@code trusted-proxies} may be repeated, one CIDR each).
+     */
     static PortConfig port(String text) {
         try {
             if (text.contains("=")) {
                 Map<String, String> kv = new HashMap<>();
+                List<String> trusted = new ArrayList<>();
                 for (String part : text.split(",")) {
                     String[] p = part.split("=", 2);
                     if (p.length != 2) {
                         throw new Shoal.UsageError("--publish: '" + part + "' is not KEY=VALUE");
                     }
-                    kv.put(p[0].trim(), p[1].trim());
+                    String key = p[0].trim();
+                    if (!PUBLISH_KEYS.contains(key)) {
+                        throw new Shoal.UsageError("--publish: unknown key '" + key + "' (known: "
+                                + String.join(", ", PUBLISH_KEYS) + ")");
+                    }
+                    if (key.equals("trusted-proxies")) {
+                        trusted.add(p[1].trim());
+                    } else {
+                        kv.put(key, p[1].trim());
+                    }
                 }
                 if (!kv.containsKey("target")) {
                     throw new Shoal.UsageError("--publish: '" + text + "' needs target=PORT");
@@ -86,7 +102,10 @@ final class ServiceCommand {
                         Protocol.parse(kv.getOrDefault("protocol", "tcp")),
                         Integer.parseInt(kv.get("target")),
                         Integer.parseInt(kv.getOrDefault("published", "0")),
-                        PublishMode.parse(kv.getOrDefault("mode", "ingress")));
+                        PublishMode.parse(kv.getOrDefault("mode", "ingress")),
+                        kv.containsKey("traffic-policy") ? TrafficPolicy.parse(kv.get("traffic-policy")) : null,
+                        kv.containsKey("proxy-protocol") ? ProxyProtocolVersion.parse(kv.get("proxy-protocol")) : null,
+                        trusted);
             }
             String spec = text;
             Protocol proto = Protocol.TCP;
@@ -108,9 +127,26 @@ final class ServiceCommand {
         }
     }
 
+    /** The keys of the long {@code --publish} form. */
+    static final List<String> PUBLISH_KEYS =
+            List.of("published", "target", "protocol", "mode", "traffic-policy", "proxy-protocol", "trusted-proxies");
+
     static String portText(PortConfig p) {
+        List<String> notes = new ArrayList<>();
+        if (p.publishMode() == PublishMode.HOST) {
+            notes.add("host");
+        }
+        if (p.trafficPolicy() == TrafficPolicy.LOCAL) {
+            notes.add("local");
+        }
+        if (p.proxyProtocol() != ProxyProtocolVersion.NONE) {
+            notes.add("proxy " + p.proxyProtocol().json());
+        }
+        if (p.acceptsProxyProtocol()) {
+            notes.add("trusts " + String.join(" ", p.trustedProxies()));
+        }
         return (p.isPublished() ? "*:" + p.publishedPort() + "->" : "") + p.targetPort() + "/"
-                + p.protocol().json() + (p.publishMode() == PublishMode.HOST ? " (host)" : "");
+                + p.protocol().json() + (notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")");
     }
 
     // ---- create ----
@@ -131,7 +167,8 @@ final class ServiceCommand {
 
         @Option(
                 names = {"-p", "--publish"},
-                description = "Publish a port: [PUBLISHED:]TARGET[/PROTO]")
+                description = "Publish a port: [PUBLISHED:]TARGET[/PROTO] or published=P,target=T[,protocol=udp]"
+                        + "[,mode=host][,traffic-policy=local][,proxy-protocol=v1|v2][,trusted-proxies=CIDR]...")
         List<String> publish = new ArrayList<>();
 
         @Option(names = "--network", description = "Network to attach to")
@@ -460,7 +497,7 @@ final class ServiceCommand {
         @Option(names = "--env-rm", description = "Remove an environment variable")
         List<String> envRm = new ArrayList<>();
 
-        @Option(names = "--publish-add", description = "Add a published port")
+        @Option(names = "--publish-add", description = "Add a published port (same forms as create's --publish)")
         List<String> publishAdd = new ArrayList<>();
 
         @Option(names = "--publish-rm", description = "Remove a port by its target port")

@@ -281,7 +281,8 @@ class ShoalCliTest {
         assertThat(haproxy)
                 .contains("bind :8480")
                 .contains("option httpchk GET /healthz/ports/8480/tcp")
-                .contains("default-server check port 9180 inter 1000 fall 2 rise 2 send-proxy-v2")
+                .contains("default-server check port 9180 inter 1000 fall 2 rise 2\n")
+                .contains("198.18.0.1:8480 send-proxy-v2\n")
                 .contains("198.18.0.1:8480", "198.18.0.2:8480", "198.18.0.3:8480")
                 .contains("8453/udp (cli-lb): HAProxy does not balance UDP");
         String nginx = ok("lb", "config", "--nginx", "--health-port", "9999").out();
@@ -302,6 +303,55 @@ class ShoalCliTest {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor()).as("haproxy -c: %s", output).isZero();
         }
+
+        // Without --send-proxy, PROXY v2 goes exactly to the ports that trust PROXY senders.
+        ok(
+                "service",
+                "create",
+                "--name",
+                "cli-lb-proxy",
+                "-p",
+                "published=8481,target=80,proxy-protocol=v1,trusted-proxies=198.18.1.0/24,trusted-proxies=198.18.2.7",
+                "-d",
+                "img:1");
+        eventually(() -> assertThat(shoal("lb", "config", "--haproxy").out()).contains("frontend shoal_tcp_8481"));
+        String perPort = ok("lb", "config", "--haproxy").out();
+        assertThat(perPort)
+                .contains("198.18.0.2:8481 send-proxy-v2\n")
+                .contains("198.18.0.2:8480\n")
+                .doesNotContain("198.18.0.2:8480 send-proxy");
+        String perPortNginx = ok("lb", "config", "--nginx").out();
+        assertThat(perPortNginx.substring(perPortNginx.indexOf("upstream shoal_tcp_8481")))
+                .contains("proxy_protocol on;");
+        assertThat(perPortNginx.substring(
+                        perPortNginx.indexOf("upstream shoal_tcp_8480"),
+                        perPortNginx.indexOf("upstream shoal_tcp_8481")))
+                .doesNotContain("proxy_protocol");
+        JsonNode port = ok("service", "inspect", "cli-lb-proxy")
+                .json()
+                .get(0)
+                .path("spec")
+                .path("endpoint")
+                .path("ports")
+                .get(0);
+        assertThat(port.path("proxyProtocol").asText()).isEqualTo("v1");
+        assertThat(port.path("trustedProxies").toString()).isEqualTo("[\"198.18.1.0/24\",\"198.18.2.7/32\"]");
+        assertThat(ok("service", "ls").out()).contains("*:8481->80/tcp (proxy v1, trusts 198.18.1.0/24 198.18.2.7/32)");
+        Run badKey =
+                shoal("service", "create", "--name", "cli-lb-bad", "-p", "published=8482,target=80,proxy=v2", "img:1");
+        assertThat(badKey.exit()).isEqualTo(2);
+        assertThat(badKey.err()).contains("--publish: unknown key 'proxy'");
+        Run badCidr = shoal(
+                "service",
+                "create",
+                "--name",
+                "cli-lb-bad",
+                "-p",
+                "published=8482,target=80,trusted-proxies=lb",
+                "img:1");
+        assertThat(badCidr.exit()).isEqualTo(2);
+        assertThat(badCidr.err()).contains("trustedProxies[0]: 'lb/32' is not an IPv4 address");
+        ok("service", "rm", "cli-lb-proxy");
 
         assertThat(shoal("lb", "config").exit()).as("a flavour is required").isEqualTo(2);
         assertThat(shoal("lb", "config", "--haproxy", "--nginx").exit()).isEqualTo(2);

@@ -17,6 +17,8 @@ import io.shoal.dns.server.DnsServerConfig;
 import io.shoal.ingress.health.HealthServer;
 import io.shoal.ingress.mesh.RoutingMesh;
 import io.shoal.ingress.mesh.UpdateResult;
+import io.shoal.ingress.policy.PortPolicy;
+import io.shoal.ingress.transport.Transport;
 import io.shoal.model.Cidr;
 import io.shoal.model.Network;
 import io.shoal.model.NodeAvailability;
@@ -68,7 +70,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Static stability.</b> While ZooKeeper is unreachable nothing is rebuilt: DNS, VIPs and the
  * mesh keep serving the last view. Closing the data plane stops the DNS server and the mesh but
- * leaves the kernel state (sandboxes, VIP rules, remote entries): a restarted agent adopts it.
+ * leaves the kernel state (sandboxes, VIP rules, remote entries): a restarted agent adopts it. The
+ * one exception is the node's policy routing for transparent local forwarding ({@link
+ * TransparentRouting}), which serves only the mesh's sockets: it is removed with the mesh and
+ * installed again (or adopted after a kill) by the next agent.
  */
 public final class DataPlane implements TaskNetworking, Closeable {
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
@@ -93,6 +98,8 @@ public final class DataPlane implements TaskNetworking, Closeable {
     private HealthServer health;
     private String meshIngressId;
     private Cidr hostIngress;
+    private TransparentRouting transparent;
+    private boolean transparentReady;
     private long version;
     private volatile NodeView view = NodeView.empty();
     private final Set<String> sandboxes = new HashSet<>();
@@ -302,7 +309,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
             }
         }
         if (mesh != null) {
-            UpdateResult r = mesh.update(table);
+            UpdateResult r = updateMesh(table);
             if (!r.failed().isEmpty()) {
                 log.warn("data plane {}: published ports that cannot listen: {}", nodeId, r.failed());
             }
@@ -313,8 +320,19 @@ public final class DataPlane implements TaskNetworking, Closeable {
         // Last: each task's VIP rules cost an nft run, so DNS, remotes and the mesh go first.
         for (WiredTask w : wired.values()) {
             program(w);
+            try {
+                routeReplies(w);
+            } catch (RuntimeException e) {
+                log.warn("data plane {}: task {}: {}", nodeId, w.taskId, e.getMessage());
+            }
         }
         removeUnusedSandboxes();
+    }
+
+    /** The mesh's per-port options (PROXY settings from the ports' specs), then its ports and backends. */
+    private UpdateResult updateMesh(ServiceTable table) {
+        mesh.policies(Plans.meshPolicies(table, PortPolicy.DEFAULT));
+        return mesh.update(table);
     }
 
     /** This host on the ingress network (own address, reached from the sandbox) and the mesh on it. */
@@ -331,6 +349,8 @@ public final class DataPlane implements TaskNetworking, Closeable {
                     config.hostIngressInterface(),
                     mine.toString());
             hostIngress = mine;
+            // Tasks route replies via the node's ingress address: a new one means new routes.
+            wired.values().forEach(w -> w.replyRoute = false);
             log.info("data plane {}: on the ingress network as {}", nodeId, mine);
         }
         if (mesh == null || !ingress.id().equals(meshIngressId)) {
@@ -345,6 +365,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
                     .nodeId(nodeId)
                     .ingressNetworkId(ingress.id())
                     .bindAddress(config.meshBind())
+                    .transparentLocal(enableTransparent())
                     .build()
                     .start();
             meshIngressId = ingress.id();
@@ -366,6 +387,65 @@ public final class DataPlane implements TaskNetworking, Closeable {
         if (mesh.isDraining() != draining) {
             mesh.draining(draining);
             log.info("data plane {}: health endpoint says {}", nodeId, draining ? "draining (503)" : "serving");
+        }
+    }
+
+    /**
+     * Installs (or adopts) the policy routing for transparent local forwarding; true when the mesh
+     * may use it. Any failure keeps local-policy ports working from the node's own address.
+     */
+    private boolean enableTransparent() {
+        if (config.transparent() == null) {
+            return false;
+        }
+        if (Transport.best().transparentOption() == null) {
+            log.warn(
+                    "data plane {}: the {} transport cannot open transparent sockets: local-policy ports connect"
+                            + " from the node's address",
+                    nodeId,
+                    Transport.best());
+            return false;
+        }
+        try {
+            if (transparent == null) {
+                transparent = new TransparentRouting(config.transparent(), hostNamespace, NetworkNamespace.current());
+            }
+            transparent.install();
+            transparentReady = true;
+            return true;
+        } catch (RuntimeException e) {
+            log.warn(
+                    "data plane {}: {} could not be installed ({}): local-policy ports connect from the node's"
+                            + " address",
+                    nodeId,
+                    transparent,
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Gives a task of a service with a local-policy TCP port its default route via this node's
+     * ingress address, once: the mesh connects to it from the client's address, and the replies
+     * must come back through the node's transparent socket.
+     */
+    private void routeReplies(WiredTask w) {
+        if (!transparentReady || w.replyRoute || hostIngress == null || !Plans.servesTransparently(w.task, view)) {
+            return;
+        }
+        for (Attachment a : w.attachments) {
+            if (view.isIngress(a.networkId())) {
+                Inet4Address via = (Inet4Address) hostIngress.inetAddress();
+                TransparentRouting.routeRepliesViaNode(w.namespace, a.ifName(), via);
+                w.replyRoute = true;
+                log.info(
+                        "data plane {}: task {} routes replies via {} on {} (local traffic policy)",
+                        nodeId,
+                        w.taskId,
+                        via.getHostAddress(),
+                        a.ifName());
+                return;
+            }
         }
     }
 
@@ -420,7 +500,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
         }
         WiredTask w = wired.get(task.id());
         if (w == null) {
-            w = new WiredTask(task.id(), name, attachments);
+            w = new WiredTask(task, name, attachments);
             wired.put(task.id(), w);
         }
         try {
@@ -439,10 +519,12 @@ public final class DataPlane implements TaskNetworking, Closeable {
                 w.balancer = Balancers.forNamespace(NetworkNamespace.named(name));
             }
             vips.applyNow(task.id(), w.balancer, Plans.balancer(Plans.dnsScope(attachments, view), view));
+            w.replyRoute = false; // (re)wired: the namespace may be new
+            routeReplies(w);
             // Other nodes learn this task from the table; this node serves it in DNS/VIPs/mesh now.
             dns.update(view.table());
             if (mesh != null) {
-                mesh.update(view.table());
+                updateMesh(view.table());
             }
             log.info("data plane {}: task {} wired: {}", nodeId, task.id(), attachments);
         } catch (RuntimeException e) {
@@ -486,6 +568,15 @@ public final class DataPlane implements TaskNetworking, Closeable {
         }
         if (mesh != null) {
             mesh.close();
+        }
+        if (transparentReady) {
+            // The mesh's transparent sockets are gone with it; a restarted agent installs it again.
+            try {
+                transparent.remove();
+            } catch (RuntimeException e) {
+                log.warn("data plane {}: removing {}: {}", nodeId, transparent, e.getMessage());
+            }
+            transparentReady = false;
         }
         for (WiredTask w : wired.values()) {
             if (w.dns != null) {
@@ -537,14 +628,17 @@ public final class DataPlane implements TaskNetworking, Closeable {
 
     /** What this node made for one of its tasks. */
     private static final class WiredTask {
+        final Task task;
         final String taskId;
         final String namespace;
         final List<Attachment> attachments;
         ContainerDnsBinding dns;
         ServiceBalancer balancer;
+        boolean replyRoute;
 
-        WiredTask(String taskId, String namespace, List<Attachment> attachments) {
-            this.taskId = taskId;
+        WiredTask(Task task, String namespace, List<Attachment> attachments) {
+            this.task = task;
+            this.taskId = task.id();
             this.namespace = namespace;
             this.attachments = attachments;
         }

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param leaveDelay time between a task leaving the endpoints and its SIGTERM
  * @param healthBind where the health endpoint for external load balancers listens ({@code
  *     /healthz}, {@code /healthz/ports/<port>}), or null for none
+ * @param transparent the policy routing installed so that local-policy ports reach local tasks
+ *     from the client's own address, or null to keep those connections from the node's address
  */
 public record DataPlaneConfig(
         Inet4Address underlay,
@@ -33,10 +35,35 @@ public record DataPlaneConfig(
         InetAddress meshBind,
         String hostIngressInterface,
         Duration leaveDelay,
-        InetSocketAddress healthBind) {
+        InetSocketAddress healthBind,
+        TransparentRouting.Settings transparent) {
 
     /** Default time a stopping task keeps serving after it left the endpoints. */
     public static final Duration DEFAULT_LEAVE_DELAY = Duration.ofSeconds(1);
+
+    /** Without transparent local forwarding. */
+    public DataPlaneConfig(
+            Inet4Address underlay,
+            String sandboxPrefix,
+            String taskNamespacePrefix,
+            List<InetSocketAddress> dnsUpstreams,
+            Port53 dnsPort53,
+            InetAddress meshBind,
+            String hostIngressInterface,
+            Duration leaveDelay,
+            InetSocketAddress healthBind) {
+        this(
+                underlay,
+                sandboxPrefix,
+                taskNamespacePrefix,
+                dnsUpstreams,
+                dnsPort53,
+                meshBind,
+                hostIngressInterface,
+                leaveDelay,
+                healthBind,
+                null);
+    }
 
     public DataPlaneConfig {
         Objects.requireNonNull(underlay, "underlay");

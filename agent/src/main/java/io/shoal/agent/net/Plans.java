@@ -4,12 +4,21 @@ import io.shoal.balancer.spec.Backend;
 import io.shoal.balancer.spec.DesiredState;
 import io.shoal.balancer.spec.Protocol;
 import io.shoal.balancer.spec.VirtualService;
+import io.shoal.ingress.mesh.PortPolicies;
+import io.shoal.ingress.policy.PortKey;
+import io.shoal.ingress.policy.PortPolicy;
+import io.shoal.ingress.policy.ProxyProtocol;
 import io.shoal.model.Cidr;
 import io.shoal.model.EndpointMode;
 import io.shoal.model.Network;
 import io.shoal.model.NetworkAttachmentConfig;
+import io.shoal.model.PortConfig;
+import io.shoal.model.PublishMode;
 import io.shoal.model.Task;
+import io.shoal.model.TrafficPolicy;
+import io.shoal.model.table.PublishedPort;
 import io.shoal.model.table.ServiceEntry;
+import io.shoal.model.table.ServiceTable;
 import io.shoal.model.table.TaskEndpoint;
 import io.shoal.vxlan.Remote;
 import java.net.Inet4Address;
@@ -128,6 +137,51 @@ public final class Plans {
             });
         }
         return out;
+    }
+
+    /**
+     * The routing mesh's options per published port: {@code defaults} for every port, with the
+     * PROXY settings of each port's spec ({@code proxyProtocol} sent to tasks, {@code
+     * trustedProxies} whose headers are accepted) on top.
+     */
+    public static PortPolicies meshPolicies(ServiceTable table, PortPolicy defaults) {
+        PortPolicies out = PortPolicies.of(defaults);
+        for (PublishedPort p : table.publishedPorts()) {
+            PortConfig c = p.port();
+            if (c.proxyProtocol() == io.shoal.model.ProxyProtocolVersion.NONE && !c.acceptsProxyProtocol()) {
+                continue;
+            }
+            PortPolicy policy = defaults.withSendProxyProtocol(
+                            ProxyProtocol.parse(c.proxyProtocol().json()))
+                    .withTrustedProxies(c.trustedProxies().stream()
+                            .map(io.shoal.ingress.policy.Cidr::parse)
+                            .toList());
+            out = out.with(new PortKey(c.publishedPort(), c.protocol()), policy);
+        }
+        return out;
+    }
+
+    /**
+     * True when the mesh may connect to this task from a client's own address (a transparent
+     * socket): its service publishes a TCP port that forwards only to local tasks (the {@code local}
+     * traffic policy, or host mode) and the task is on the ingress network, where its replies can
+     * be routed back through this node.
+     */
+    public static boolean servesTransparently(Task task, NodeView view) {
+        String ingress = view.ingress().map(Network::id).orElse(null);
+        if (ingress == null || !task.addresses().containsKey(ingress)) {
+            return false;
+        }
+        for (PublishedPort p : view.table().publishedPorts()) {
+            PortConfig c = p.port();
+            boolean localOnly = c.publishMode() == PublishMode.HOST || c.trafficPolicy() == TrafficPolicy.LOCAL;
+            if (localOnly
+                    && c.protocol() == io.shoal.model.Protocol.TCP
+                    && p.service().id().equals(task.serviceId())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A network target (id or name) as an id, or null when the view does not know it. */

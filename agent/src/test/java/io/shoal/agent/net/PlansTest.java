@@ -133,6 +133,55 @@ class PlansTest {
         assertThat(n).hasSizeLessThanOrEqualTo(63).endsWith("_64400102_udp");
     }
 
+    @Test
+    void meshPoliciesCarryEachPortsProxySettingsOverTheDefaults() throws Exception {
+        PortConfig proxied = new PortConfig(
+                        "", io.shoal.model.Protocol.TCP, 80, 8081, io.shoal.model.PublishMode.INGRESS)
+                .withProxyProtocol(io.shoal.model.ProxyProtocolVersion.V1)
+                .withTrustedProxies(List.of("198.18.1.0/24"));
+        ServiceTable table = new ServiceTable(
+                1,
+                entries(),
+                List.of(new ServiceEntry(
+                        "svcweb",
+                        "web",
+                        EndpointMode.VIP,
+                        Map.of(INGRESS.id(), ip("100.64.0.2")),
+                        Map.of(),
+                        List.of(PortConfig.ingress(8080, 80), proxied),
+                        List.of())));
+        io.shoal.ingress.policy.PortPolicy defaults =
+                io.shoal.ingress.policy.PortPolicy.DEFAULT.withConnectTimeout(java.time.Duration.ofMillis(700));
+        var policies = Plans.meshPolicies(table, defaults);
+        assertThat(policies.forPort(io.shoal.ingress.policy.PortKey.tcp(8080))).isEqualTo(defaults);
+        var p = policies.forPort(io.shoal.ingress.policy.PortKey.tcp(8081));
+        assertThat(p.sendProxyProtocol()).isEqualTo(io.shoal.ingress.policy.ProxyProtocol.V1);
+        assertThat(p.trusts(InetAddress.getByName("198.18.1.9"))).isTrue();
+        assertThat(p.trusts(InetAddress.getByName("198.18.0.9"))).isFalse();
+        assertThat(p.connectTimeout())
+                .as("other options from the defaults")
+                .isEqualTo(java.time.Duration.ofMillis(700));
+    }
+
+    @Test
+    void onlyIngressTasksOfAServiceWithALocalTcpPortAreServedTransparently() {
+        Task onIngress = task("t1", List.of(), Map.of(INGRESS.id(), Cidr.parse("a", "100.64.0.5/24")));
+        Task appOnly = task("t2", List.of(), Map.of(APP.id(), Cidr.parse("a", "100.64.1.5/24")));
+        ServiceTable cluster = new ServiceTable(1, entries(), List.of(web(List.of())));
+        assertThat(Plans.servesTransparently(onIngress, view(cluster))).isFalse();
+        ServiceEntry local = new ServiceEntry(
+                "svcweb",
+                "web",
+                EndpointMode.VIP,
+                Map.of(INGRESS.id(), ip("100.64.0.2")),
+                Map.of(),
+                List.of(PortConfig.ingress(8080, 80).withTrafficPolicy(io.shoal.model.TrafficPolicy.LOCAL)),
+                List.of());
+        ServiceTable withLocal = new ServiceTable(2, entries(), List.of(local));
+        assertThat(Plans.servesTransparently(onIngress, view(withLocal))).isTrue();
+        assertThat(Plans.servesTransparently(appOnly, view(withLocal))).isFalse();
+    }
+
     private static ServiceEntry web(List<TaskEndpoint> tasks) {
         return new ServiceEntry(
                 "svcweb",

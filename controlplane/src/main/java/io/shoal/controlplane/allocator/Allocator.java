@@ -161,8 +161,8 @@ public final class Allocator {
                 if (wanted == 0 || wasFree) {
                     undo.add(() -> ports.release(name, p.protocol(), got));
                 }
-                resolved.add(new PortConfig(
-                        p.name(), p.protocol(), p.targetPort(), got, p.publishMode(), p.trafficPolicy()));
+                // Every other field (traffic policy, PROXY settings) stays as the spec says.
+                resolved.add(p.withPublishedPort(got));
             }
             ServiceEndpoint now = new ServiceEndpoint(resolved, vips);
             releaseDropped(service, had, now);

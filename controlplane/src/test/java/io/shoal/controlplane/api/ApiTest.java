@@ -242,6 +242,65 @@ class ApiTest {
     }
 
     @Test
+    void proxySettingsOfAPortAreStoredCarriedIntoTheEndpointAndUpdated() throws Exception {
+        String spec =
+                """
+                {"name": "proxied", "task": {"container": {"image": "img:1"}},
+                 "endpoint": {"ports": [{"targetPort": 80, "publishedPort": 8090, "proxyProtocol": "%s",
+                                         "trustedProxies": ["198.18.1.0/24"]}]}}""";
+        Reply created = post("/services", spec.formatted("v1"));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        // The allocator's resolved port keeps the settings: the agents' tables are built from it.
+        await().atMost(WAIT).until(() -> get("/services/proxied")
+                .json()
+                .path("endpoint")
+                .path("ports")
+                .path(0)
+                .path("proxyProtocol")
+                .asText()
+                .equals("v1"));
+        JsonNode port =
+                get("/services/proxied").json().path("endpoint").path("ports").path(0);
+        assertThat(port.path("trustedProxies").toString()).isEqualTo("[\"198.18.1.0/24\"]");
+        assertThat(port.path("publishedPort").asInt()).isEqualTo(8090);
+
+        long v = get("/services/proxied").json().path("meta").path("version").asLong();
+        Reply updated = post("/services/proxied/update?version=" + v, spec.formatted("v2"));
+        assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> get("/services/proxied")
+                .json()
+                .path("endpoint")
+                .path("ports")
+                .path(0)
+                .path("proxyProtocol")
+                .asText()
+                .equals("v2"));
+
+        Reply badCidr = post(
+                "/services",
+                spec.formatted("v1")
+                        .replace("proxied", "p2")
+                        .replace("8090", "8091")
+                        .replace("198.18.1.0/24", "198.18.1.0/33"));
+        assertThat(badCidr.status()).isEqualTo(400);
+        assertThat(badCidr.message()).contains("trustedProxies[0]: '198.18.1.0/33' prefix length must be 0..32");
+        Reply badVersion =
+                post("/services", spec.formatted("v3").replace("proxied", "p3").replace("8090", "8092"));
+        assertThat(badVersion.status()).isEqualTo(400);
+        assertThat(badVersion.message()).contains("proxyProtocol: 'v3' is not one of none, v1, v2");
+        Reply udp = post(
+                "/services",
+                spec.formatted("v2")
+                        .replace("proxied", "p4")
+                        .replace("8090", "8093")
+                        .replace("\"targetPort\"", "\"protocol\": \"udp\", \"targetPort\""));
+        assertThat(udp.status()).isEqualTo(400);
+        assertThat(udp.message()).contains("proxyProtocol: v2 is for TCP ports only");
+        assertThat(get("/services").json())
+                .noneMatch(s -> s.path("spec").path("name").asText().matches("p[234]"));
+    }
+
+    @Test
     void updatesNameTheirVersionAndAStaleOneGets409NamingBoth() throws Exception {
         assertThat(post("/services", service("upd", "img:1", 1)).status()).isEqualTo(201);
 

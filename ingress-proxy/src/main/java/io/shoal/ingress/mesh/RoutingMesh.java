@@ -231,7 +231,12 @@ public final class RoutingMesh implements Closeable {
             }
             // Only TCP: a datagram relayed from a foreign address would need the same routing per
             // flow, and UDP flows are not made transparent (yet).
-            boolean transparent = transparentLocal && e.getValue().localOnly() && key.protocol() == Protocol.TCP;
+            // And only to tasks reached on the ingress network: the node has an address there, so
+            // the task's replies to the client can be routed back through it.
+            boolean transparent = transparentLocal
+                    && e.getValue().localOnly()
+                    && e.getValue().onIngress()
+                    && key.protocol() == Protocol.TCP;
             PortListener existing = listeners.get(key);
             if (existing != null) {
                 existing.runtime.transparent(transparent);
@@ -353,6 +358,7 @@ public final class RoutingMesh implements Closeable {
             TrafficPolicy traffic = p.port().trafficPolicy();
             boolean localOnly = mode == PublishMode.HOST || traffic == TrafficPolicy.LOCAL;
             List<BackendPool.Target> targets = new ArrayList<>();
+            boolean onIngress = true;
             for (TaskEndpoint t : p.service().readyTasks()) {
                 if (localOnly && !t.nodeId().equals(nodeId)) {
                     continue;
@@ -360,6 +366,7 @@ public final class RoutingMesh implements Closeable {
                 // A local task is reached at its ingress address when attached, else on its first
                 // network; a remote one only over the ingress network.
                 InetAddress a = localOnly ? localAddress(t) : t.addressOn(ingressNetworkId);
+                onIngress &= t.addressOn(ingressNetworkId) != null;
                 if (a != null) {
                     targets.add(new BackendPool.Target(
                             new InetSocketAddress(a, p.port().targetPort()), t.taskId()));
@@ -368,7 +375,7 @@ public final class RoutingMesh implements Closeable {
             // A host-mode port binds only where a task runs; an ingress port (either policy) binds on
             // every node, so that a local-policy port stays reserved while this node has no task.
             boolean listen = mode != PublishMode.HOST || !targets.isEmpty();
-            out.put(key, new Desired(p.service().name(), mode, traffic, listen, targets));
+            out.put(key, new Desired(p.service().name(), mode, traffic, listen, targets, onIngress));
         }
         return out;
     }
@@ -403,7 +410,8 @@ public final class RoutingMesh implements Closeable {
             PublishMode mode,
             TrafficPolicy trafficPolicy,
             boolean listen,
-            List<BackendPool.Target> targets) {
+            List<BackendPool.Target> targets,
+            boolean onIngress) {
         boolean localOnly() {
             return mode == PublishMode.HOST || trafficPolicy == TrafficPolicy.LOCAL;
         }
@@ -440,7 +448,8 @@ public final class RoutingMesh implements Closeable {
         /**
          * Connect to local tasks of local-only ports (the {@code local} traffic policy, host mode)
          * from the client's own address ({@code IP_TRANSPARENT}), so the task sees the client without
-         * a PROXY header. Default off. Needs CAP_NET_ADMIN, the epoll or io_uring transport, and the
+         * a PROXY header; only ports whose local tasks are on the ingress network (where the node has
+         * an address to route replies through). Default off. Needs CAP_NET_ADMIN, the epoll or io_uring transport, and the
          * node's policy routing that delivers replies for foreign addresses to local transparent
          * sockets (see the README); without that routing, connects time out.
          */

@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A route: destination prefix, optional gateway, output link, table.
+ * A route: destination prefix, optional gateway, output link, table, type.
  *
  * @param destination network address of the destination prefix (0.0.0.0 or :: for default)
  * @param prefixLength destination prefix length, 0 for the default route
@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param outputIndex output link index, 0 to let the kernel pick from the gateway
  * @param table routing table ({@code RT_TABLE_MAIN} = 254)
  * @param onlink whether the gateway is on the link even if no prefix covers it ({@code RTNH_F_ONLINK})
+ * @param type {@code RTN_UNICAST} (forward) or {@code RTN_LOCAL} (deliver to this host, as {@code ip
+ *     route add local ...}; then no gateway, an output link, typically {@code lo})
  */
 public record Route(
         InetAddress destination,
@@ -22,7 +24,8 @@ public record Route(
         Optional<InetAddress> gateway,
         int outputIndex,
         int table,
-        boolean onlink) {
+        boolean onlink,
+        int type) {
 
     public Route {
         Objects.requireNonNull(destination, "destination");
@@ -43,6 +46,42 @@ public record Route(
         if (gateway.isEmpty() && outputIndex == 0) {
             throw new IllegalArgumentException("a route needs a gateway or an output link");
         }
+        if (type != RtnetlinkH.RTN_UNICAST && type != RtnetlinkH.RTN_LOCAL) {
+            throw new IllegalArgumentException("type must be RTN_UNICAST (1) or RTN_LOCAL (2), was " + type);
+        }
+        if (type == RtnetlinkH.RTN_LOCAL && (gateway.isPresent() || outputIndex == 0)) {
+            throw new IllegalArgumentException("a local route has no gateway and needs an output link (lo)");
+        }
+    }
+
+    /** A unicast route. */
+    public Route(
+            InetAddress destination,
+            int prefixLength,
+            Optional<InetAddress> gateway,
+            int outputIndex,
+            int table,
+            boolean onlink) {
+        this(destination, prefixLength, gateway, outputIndex, table, onlink, RtnetlinkH.RTN_UNICAST);
+    }
+
+    /**
+     * {@code ip route add local <destination>/<prefixLength> dev <outputIndex> table <table>}:
+     * packets to the prefix are delivered to this host (with a policy rule, what transparent proxies
+     * use to receive traffic for addresses the host does not own).
+     */
+    public static Route local(InetAddress destination, int prefixLength, int outputIndex, int table) {
+        return new Route(destination, prefixLength, Optional.empty(), outputIndex, table, false, RtnetlinkH.RTN_LOCAL);
+    }
+
+    /** The same route in another table. */
+    public Route inTable(int value) {
+        return new Route(destination, prefixLength, gateway, outputIndex, value, onlink, type);
+    }
+
+    /** True for a {@code local} route. */
+    public boolean isLocal() {
+        return type == RtnetlinkH.RTN_LOCAL;
     }
 
     /** The default route via {@code gateway} out of link {@code outputIndex} (0: any), main table. */
@@ -63,7 +102,7 @@ public record Route(
 
     /** The same route with {@code RTNH_F_ONLINK} set. */
     public Route withOnlink() {
-        return new Route(destination, prefixLength, gateway, outputIndex, table, true);
+        return new Route(destination, prefixLength, gateway, outputIndex, table, true, type);
     }
 
     /** True for a default route (prefix length 0). */

@@ -17,6 +17,7 @@ public final class RouteNetlink implements Closeable {
     private final Links links;
     private final Addresses addresses;
     private final Routes routes;
+    private final Rules rules;
     private final Neighbours neighbours;
     private final FdbEntries fdb;
 
@@ -25,6 +26,7 @@ public final class RouteNetlink implements Closeable {
         this.links = new Links(socket);
         this.addresses = new Addresses(socket);
         this.routes = new Routes(socket);
+        this.rules = new Rules(socket);
         this.neighbours = new Neighbours(socket);
         this.fdb = new FdbEntries(socket);
     }
@@ -47,6 +49,11 @@ public final class RouteNetlink implements Closeable {
     /** Interface addresses. */
     public Addresses addresses() {
         return addresses;
+    }
+
+    /** Policy routing rules. */
+    public Rules rules() {
+        return rules;
     }
 
     /** Routes. */

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Routes: add, delete, list (main table by default; unicast routes only). */
+/** Routes: add, replace, delete, list (unicast and local routes; the main table or another). */
 public final class Routes {
     private final NetlinkSocket socket;
 
@@ -44,20 +44,38 @@ public final class Routes {
 
     /** Unicast routes of the main table, for {@code family} ({@code AF_INET}/{@code AF_INET6}). */
     public List<Route> list(int family) {
+        return list(family, RtnetlinkH.RT_TABLE_MAIN).stream()
+                .filter(r -> !r.isLocal())
+                .toList();
+    }
+
+    /**
+     * Unicast and local routes of {@code table} (1..255), for {@code family}. The kernel's local
+     * table (255) holds its own local and broadcast routes; only the local ones are listed.
+     */
+    public List<Route> list(int family, int table) {
         if (family != SocketH.AF_INET && family != SocketH.AF_INET6) {
             throw new IllegalArgumentException("family must be AF_INET (2) or AF_INET6 (10), was " + family);
         }
+        if (table < 1 || table > 255) {
+            throw new IllegalArgumentException("table must be in [1, 255], was " + table);
+        }
         MessageBuilder b = new MessageBuilder().begin(RtnetlinkH.RTM_GETROUTE, 0);
         new RtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).encode(b);
-        return socket.dump(b, "list routes", (m, out) -> decode(m).ifPresent(out::add));
+        return socket.dump(b, "list routes of table " + table, (m, out) -> decode(m)
+                .filter(r -> r.table() == table)
+                .ifPresent(out::add));
     }
 
-    private static MessageBuilder request(int type, int flags, Route route) {
+    static MessageBuilder request(int type, int flags, Route route) {
         Objects.requireNonNull(route, "route");
         boolean v4 = route.destination() instanceof Inet4Address;
         boolean add = type == RtnetlinkH.RTM_NEWROUTE;
-        // Like iproute2: boot protocol; link scope for directly connected destinations.
-        int scope = route.gateway().isEmpty() ? RtnetlinkH.RT_SCOPE_LINK : RtnetlinkH.RT_SCOPE_UNIVERSE;
+        // Like iproute2: boot protocol; host scope for local routes, link scope for directly
+        // connected destinations.
+        int scope = route.isLocal()
+                ? RtnetlinkH.RT_SCOPE_HOST
+                : route.gateway().isEmpty() ? RtnetlinkH.RT_SCOPE_LINK : RtnetlinkH.RT_SCOPE_UNIVERSE;
         MessageBuilder b = new MessageBuilder().begin(type, flags);
         new RtMsg(
                         v4 ? SocketH.AF_INET : SocketH.AF_INET6,
@@ -66,8 +84,9 @@ public final class Routes {
                         0,
                         route.table(),
                         add ? RtnetlinkH.RTPROT_BOOT : 0,
-                        add ? scope : RtnetlinkH.RT_SCOPE_UNIVERSE,
-                        add ? RtnetlinkH.RTN_UNICAST : 0,
+                        // A delete matches any scope, as iproute2's (RT_SCOPE_NOWHERE).
+                        add ? scope : RtnetlinkH.RT_SCOPE_NOWHERE,
+                        add || route.isLocal() ? route.type() : 0,
                         route.onlink() ? RtnetlinkH.RTNH_F_ONLINK : 0)
                 .encode(b);
         if (route.prefixLength() > 0) {
@@ -77,6 +96,7 @@ public final class Routes {
         if (route.outputIndex() != 0) {
             b.putU32(RtnetlinkH.RTA_OIF, route.outputIndex());
         }
+        b.putU32(RtnetlinkH.RTA_TABLE, route.table());
         return b;
     }
 
@@ -84,8 +104,11 @@ public final class Routes {
         RtMsg header = RtMsg.decode(m);
         Attributes a = m.attributes(RtMsg.SIZE, "rtmsg");
         int table = a.find(RtnetlinkH.RTA_TABLE).map(Attribute::u32).orElse(header.table());
-        if (header.type() != RtnetlinkH.RTN_UNICAST || table != RtnetlinkH.RT_TABLE_MAIN) {
-            return Optional.empty(); // local, broadcast, multicast and other tables are not Shoal's
+        if (header.type() != RtnetlinkH.RTN_UNICAST && header.type() != RtnetlinkH.RTN_LOCAL) {
+            return Optional.empty(); // broadcast, multicast, blackhole … are not Shoal's
+        }
+        if (table < 1 || table > 255) {
+            return Optional.empty(); // Route holds the u8 tables only
         }
         Optional<InetAddress> gateway = a.find(RtnetlinkH.RTA_GATEWAY).map(Attribute::address);
         int oif = a.find(RtnetlinkH.RTA_OIF).map(Attribute::u32).orElse(0);
@@ -100,7 +123,8 @@ public final class Routes {
                 gateway,
                 oif,
                 table,
-                (header.flags() & RtnetlinkH.RTNH_F_ONLINK) != 0));
+                (header.flags() & RtnetlinkH.RTNH_F_ONLINK) != 0,
+                header.type()));
     }
 
     private static InetAddress any(int family) {
@@ -112,11 +136,13 @@ public final class Routes {
     }
 
     private static String describe(Route r) {
-        return r.destination().getHostAddress()
+        return (r.isLocal() ? "local " : "")
+                + r.destination().getHostAddress()
                 + "/"
                 + r.prefixLength()
                 + r.gateway().map(g -> " via " + g.getHostAddress()).orElse("")
                 + (r.outputIndex() == 0 ? "" : " dev #" + r.outputIndex())
-                + (r.onlink() ? " onlink" : "");
+                + (r.onlink() ? " onlink" : "")
+                + (r.table() == RtnetlinkH.RT_TABLE_MAIN ? "" : " table " + r.table());
     }
 }

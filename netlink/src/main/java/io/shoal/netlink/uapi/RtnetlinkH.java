@@ -17,7 +17,14 @@ public final class RtnetlinkH {
     public static final int RTM_NEWNEIGH = 28;
     public static final int RTM_DELNEIGH = 29;
     public static final int RTM_GETNEIGH = 30;
+    public static final int RTM_NEWRULE = 32;
+    public static final int RTM_DELRULE = 33;
+    public static final int RTM_GETRULE = 34;
 
+    /** {@code RT_TABLE_UNSPEC}. */
+    public static final int RT_TABLE_UNSPEC = 0;
+    /** {@code RT_TABLE_DEFAULT}. */
+    public static final int RT_TABLE_DEFAULT = 253;
     /** {@code RT_TABLE_MAIN}. */
     public static final int RT_TABLE_MAIN = 254;
     /** {@code RT_TABLE_LOCAL}. */
@@ -36,6 +43,8 @@ public final class RtnetlinkH {
     public static final int RT_SCOPE_LINK = 253;
     /** {@code RT_SCOPE_HOST}. */
     public static final int RT_SCOPE_HOST = 254;
+    /** {@code RT_SCOPE_NOWHERE}: in a delete request, matches routes of any scope. */
+    public static final int RT_SCOPE_NOWHERE = 255;
 
     /** {@code RTN_UNICAST}. */
     public static final int RTN_UNICAST = 1;
@@ -83,6 +92,9 @@ public final class RtnetlinkH {
             case RTM_NEWNEIGH -> "RTM_NEWNEIGH";
             case RTM_DELNEIGH -> "RTM_DELNEIGH";
             case RTM_GETNEIGH -> "RTM_GETNEIGH";
+            case RTM_NEWRULE -> "RTM_NEWRULE";
+            case RTM_DELRULE -> "RTM_DELRULE";
+            case RTM_GETRULE -> "RTM_GETRULE";
             default -> "type=" + type;
         };
     }

@@ -112,12 +112,18 @@ class ReplyDecodingTest {
     }
 
     @Test
-    void localTableRoutesAreNotReported() throws Exception {
+    void localTableRoutesDecodeAsLocalRoutesOfTheirTable() throws Exception {
         var b = new MessageBuilder().begin(RtnetlinkH.RTM_NEWROUTE, 0);
         new RtMsg(SocketH.AF_INET, 32, 0, 0, 255, 2, 254, RtnetlinkH.RTN_LOCAL, 0).encode(b);
         b.putAddress(RtnetlinkH.RTA_DST, InetAddress.getByName("198.18.0.1"));
         b.putU32(RtnetlinkH.RTA_OIF, 2);
-        assertThat(Routes.decode(parse(b))).isEmpty();
+        assertThat(Routes.decode(parse(b)))
+                .contains(Route.local(InetAddress.getByName("198.18.0.1"), 32, 2, RtnetlinkH.RT_TABLE_LOCAL));
+        var broadcast = new MessageBuilder().begin(RtnetlinkH.RTM_NEWROUTE, 0);
+        new RtMsg(SocketH.AF_INET, 32, 0, 0, 255, 2, 253, 3 /* RTN_BROADCAST */, 0).encode(broadcast);
+        broadcast.putAddress(RtnetlinkH.RTA_DST, InetAddress.getByName("198.18.255.255"));
+        broadcast.putU32(RtnetlinkH.RTA_OIF, 2);
+        assertThat(Routes.decode(parse(broadcast))).isEmpty();
     }
 
     @Test
