@@ -88,6 +88,10 @@ public final class DockerApi {
             Map.entry("commit", "commits"),
             Map.entry("distribution", "registry look-ups (images are not resolved to digests)"));
 
+    /** Docker's own words for init/join on a node that is in a swarm already. */
+    static final String ALREADY_IN_SWARM = "This node is already part of a swarm. Use \"docker swarm leave\" to leave"
+            + " this swarm and join another one.";
+
     private final Store store;
     private final Function<Request, Response> shoal;
     private final SwarmInfo swarm;
@@ -178,15 +182,36 @@ public final class DockerApi {
                 if (n == 1) {
                     return get(m, () -> swarm.inspect());
                 }
-                if (n == 2 && m.equals("POST") && Set.of("init", "join").contains(p.get(1))) {
+                if (n == 2 && m.equals("POST") && p.get(1).equals("init")) {
                     throw new ApiException(
                             503,
-                            "This node is already part of a swarm: it is a Shoal manager (agents join with shoald"
-                                    + " --join-token)");
+                            ALREADY_IN_SWARM
+                                    + " (Shoal: this manager already runs a cluster; more managers join it with"
+                                    + " shoal-manager --zookeeper <the ensemble>)");
+                }
+                if (n == 2 && m.equals("POST") && p.get(1).equals("join")) {
+                    throw new ApiException(
+                            503,
+                            ALREADY_IN_SWARM
+                                    + " (Shoal: a node joins by running its agent: shoald --node-id <id> --zookeeper"
+                                    + " <manager>:2181 --join-token <token>; make a token with shoal swarm join-token"
+                                    + " --rotate worker)");
                 }
                 if (n == 2 && m.equals("POST") && p.get(1).equals("leave")) {
                     throw new ApiException(
-                            400, "a Shoal manager leaves the cluster by stopping shoal-manager, not through the API");
+                            503,
+                            "You are attempting to leave the swarm on a node that is participating as a manager."
+                                    + " Shoal: a manager leaves by stopping shoal-manager, a worker by stopping"
+                                    + " shoald (then 'docker node rm' it); --force changes nothing");
+                }
+                if (n == 2 && m.equals("POST") && p.get(1).equals("update")) {
+                    throw new ApiException(
+                            501,
+                            "Shoal does not support changing the swarm's settings through the Docker API; rotate"
+                                    + " join tokens with 'shoal swarm join-token --rotate worker|manager'");
+                }
+                if (n == 2 && p.get(1).equals("unlockkey") || n == 2 && p.get(1).equals("unlock")) {
+                    throw new ApiException(501, "Shoal does not support autolock (its state is in ZooKeeper)");
                 }
                 throw new ApiException(
                         501, "Shoal does not support " + m + " /swarm/" + String.join("/", p.subList(1, n)));
