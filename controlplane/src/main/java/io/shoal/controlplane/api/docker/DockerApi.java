@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shoal.controlplane.api.ApiException;
 import io.shoal.controlplane.api.Request;
 import io.shoal.controlplane.api.Response;
+import io.shoal.controlplane.api.TasksByService;
 import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Store;
@@ -49,6 +50,7 @@ public final class DockerApi {
     /** What the engine calls itself in {@code /version} and {@code /info}. */
     public static final String ENGINE_VERSION = "shoal-0.1.0";
 
+    private static final Pattern SERVICE_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
     private static final Pattern VERSIONED = Pattern.compile("^/v(\\d+)\\.(\\d+)(/.*)?$");
     /** Unversioned paths that are Docker's only (Shoal's own API has no such first segment). */
     private static final Set<String> DOCKER_ONLY = Set.of(
@@ -95,6 +97,7 @@ public final class DockerApi {
     private final Store store;
     private final Function<Request, Response> shoal;
     private final SwarmInfo swarm;
+    private final TasksByService tasksByService;
 
     /**
      * @param store the manager's started store
@@ -102,9 +105,17 @@ public final class DockerApi {
      * @param swarm the cluster-wide answers ({@code /info}, {@code /swarm}, the leader)
      */
     public DockerApi(Store store, Function<Request, Response> shoal, SwarmInfo swarm) {
+        this(store, shoal, swarm, new TasksByService(store));
+    }
+
+    /**
+     * @param tasksByService the tasks of each service (shared with Shoal's API)
+     */
+    public DockerApi(Store store, Function<Request, Response> shoal, SwarmInfo swarm, TasksByService tasksByService) {
         this.store = store;
         this.shoal = shoal;
         this.swarm = swarm;
+        this.tasksByService = tasksByService;
     }
 
     /**
@@ -345,6 +356,18 @@ public final class DockerApi {
                 if (e.status() != 404) {
                     throw e;
                 }
+                // Not in the view yet: the name's claim or the id, read from ZooKeeper; a scan
+                // only for services made before names were claimed.
+                if (SERVICE_NAME.matcher(ref).matches()) {
+                    Optional<Service> fresh = store.read(Kind.SERVICE_NAMES, ref)
+                            .map(c -> c.value().id())
+                            .or(() -> Optional.of(ref))
+                            .flatMap(id -> store.read(Kind.SERVICES, id))
+                            .map(Stored::value);
+                    if (fresh.isPresent()) {
+                        return fresh.get();
+                    }
+                }
                 return find(store.readAll(Kind.SERVICES), ref, Service::id, Service::name, "service");
             }
         }
@@ -538,7 +561,14 @@ public final class DockerApi {
         boolean upToDate = f.has("_up-to-date");
         Network ingress = upToDate ? Ingress.find(store.list(Kind.NETWORKS)) : null;
         List<Task> tasks = new ArrayList<>();
-        for (Task t : store.list(Kind.TASKS)) {
+        List<Task> candidates;
+        if (serviceIds != null) {
+            candidates = new ArrayList<>();
+            serviceIds.forEach(id -> candidates.addAll(tasksByService.tasks(id)));
+        } else {
+            candidates = store.list(Kind.TASKS);
+        }
+        for (Task t : candidates) {
             if (serviceIds != null && !serviceIds.contains(t.serviceId())) {
                 continue;
             }
