@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
             NodeCommand.class,
             NetworkCommand.class,
             SwarmCommand.class,
-            LbCommand.class
+            LbCommand.class,
+            DnsCommand.class,
+            MeshCommand.class
         })
 public final class Shoal implements Runnable {
     @Option(
@@ -41,7 +43,7 @@ public final class Shoal implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "a command is required (service, node, network, swarm, lb)");
+                spec.commandLine(), "a command is required (service, node, network, swarm, lb, dns, mesh)");
     }
 
     /** A command line that parsed but makes no sense (a bad duration, port or format): exit 2. */

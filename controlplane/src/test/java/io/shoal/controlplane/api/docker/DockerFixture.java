@@ -39,6 +39,9 @@ final class DockerFixture implements AutoCloseable {
     TestingServer server;
     Manager manager;
     ApiServer api;
+    /** The API the server serves, for in-process requests. */
+    Api shoalApi;
+
     DockerCli docker;
 
     /**
@@ -78,15 +81,14 @@ final class DockerFixture implements AutoCloseable {
                 open.add(m);
             }
             open.add(new SimAgents(manager.store(), "none"));
-            api = new ApiServer(
-                    new Api(
-                            manager.store(),
-                            manager.metrics(),
-                            manager::isLeader,
-                            () -> JoinTokens.load(client, Layout.DEFAULT),
-                            Clock.systemUTC(),
-                            "m1"),
-                    config.apply(socket));
+            shoalApi = new Api(
+                    manager.store(),
+                    manager.metrics(),
+                    manager::isLeader,
+                    () -> JoinTokens.load(client, Layout.DEFAULT),
+                    Clock.systemUTC(),
+                    "m1");
+            api = new ApiServer(shoalApi, config.apply(socket));
             api.start();
             open.add(api);
             docker = new DockerCli(socket, dockerConfig);
