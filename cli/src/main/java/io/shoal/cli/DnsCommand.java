@@ -86,11 +86,12 @@ final class DnsCommand {
                             .path("hostname")
                             .asText(node);
             Path ns = NetNs.RUN_NETNS.resolve(prefix + task.id());
+            String which = "task " + from + (from.equals(task.id()) ? "" : " (" + task.id() + ")");
             if (!Files.exists(ns)) {
                 throw new IllegalArgumentException(
                         node.isEmpty()
-                                ? "task " + task.id() + " has no node yet (not scheduled), so it has no DNS to ask"
-                                : "task " + task.id() + " runs on node " + node + " (" + host + "); its namespace " + ns
+                                ? which + " has no node yet (not scheduled), so it has no DNS to ask"
+                                : which + " runs on node " + node + " (" + host + "); its namespace " + ns
                                         + " is not on this host: run 'shoal dns query' on " + host);
             }
             int id = new SecureRandom().nextInt(1 << 16);

@@ -71,6 +71,12 @@ public final class Shoal implements Runnable {
         cl.setErr(new PrintWriter(err, true));
         // IMAGE [COMMAND] [ARG...]: everything after the image belongs to the task, options included.
         cl.getSubcommands().get("service").getSubcommands().get("create").setStopAtPositional(true);
+        // Usage errors: one line naming the problem and where help is, not the whole usage text.
+        cl.setParameterExceptionHandler((e, ignored) -> {
+            String where = e.getCommandLine().getCommandSpec().qualifiedName();
+            err.println("Error: " + oneLine(e.getMessage()) + " (see '" + where + " --help')");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             Throwable t = e;
             if (t instanceof UsageError) {
