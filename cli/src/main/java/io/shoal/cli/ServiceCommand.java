@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.shoal.model.Constraint;
 import io.shoal.model.ContainerSpec;
 import io.shoal.model.EndpointSpec;
+import io.shoal.model.FailureAction;
 import io.shoal.model.HealthCheck;
 import io.shoal.model.Json;
 import io.shoal.model.NetworkAttachmentConfig;
@@ -21,6 +22,7 @@ import io.shoal.model.TaskSpec;
 import io.shoal.model.TaskState;
 import io.shoal.model.TrafficPolicy;
 import io.shoal.model.UpdateConfig;
+import io.shoal.model.UpdateOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -515,6 +517,21 @@ final class ServiceCommand {
         @Option(names = "--update-delay", description = "Delay between update batches")
         String delay;
 
+        @Option(names = "--update-order", description = "stop-first or start-first")
+        String order;
+
+        @Option(names = "--update-failure-action", description = "pause, continue or rollback")
+        String failureAction;
+
+        @Option(names = "--update-monitor", description = "How long a new task is watched for failure")
+        String monitor;
+
+        @Option(names = "--update-max-failure-ratio", description = "Failures tolerated (0 to 1)")
+        Double maxFailureRatio;
+
+        @Option(names = "--force", description = "Replace every task even if nothing changed (rolling)")
+        boolean force;
+
         @Option(
                 names = {"-d", "--detach"},
                 description = "Do not wait for the service to converge")
@@ -526,6 +543,17 @@ final class ServiceCommand {
         @Override
         public void run() {
             Shoal root = parent.root;
+            FailureAction action = null;
+            UpdateOrder updateOrder = null;
+            try {
+                action = failureAction == null ? null : FailureAction.parse(failureAction);
+                updateOrder = order == null ? null : UpdateOrder.parse(order);
+            } catch (IllegalArgumentException e) {
+                throw new Shoal.UsageError(e.getMessage());
+            }
+            if (maxFailureRatio != null && (maxFailureRatio < 0 || maxFailureRatio > 1)) {
+                throw new Shoal.UsageError("--update-max-failure-ratio: " + maxFailureRatio + " is not within 0..1");
+            }
             Service s = fetch(root.client(), service);
             ServiceSpec spec = s.spec();
             ContainerSpec c = spec.task().container();
@@ -551,6 +579,9 @@ final class ServiceCommand {
                 task = task.withPlacement(new Placement(
                         cs, task.placement().preferences(), task.placement().maxReplicasPerNode()));
             }
+            if (force) {
+                task = task.forced();
+            }
             spec = spec.withTask(task);
             if (replicas != null) {
                 if (spec.mode().global()) {
@@ -564,15 +595,20 @@ final class ServiceCommand {
                 publishAdd.forEach(p -> ports.add(port(p)));
                 spec = spec.withEndpoint(new EndpointSpec(spec.endpoint().mode(), ports));
             }
-            if (parallelism != null || delay != null) {
+            if (parallelism != null
+                    || delay != null
+                    || action != null
+                    || monitor != null
+                    || maxFailureRatio != null
+                    || updateOrder != null) {
                 UpdateConfig u = spec.update();
                 spec = spec.withUpdate(new UpdateConfig(
                         parallelism == null ? u.parallelism() : parallelism,
                         delay == null ? u.delay() : Durations.parse("--update-delay", delay),
-                        u.failureAction(),
-                        u.monitor(),
-                        u.maxFailureRatio(),
-                        u.order()));
+                        action == null ? u.failureAction() : action,
+                        monitor == null ? u.monitor() : Durations.parse("--update-monitor", monitor),
+                        maxFailureRatio == null ? u.maxFailureRatio() : maxFailureRatio,
+                        updateOrder == null ? u.order() : updateOrder));
             }
             long version = update(root, s, spec);
             root.out.println(s.name());

@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
             NodeCommand.class,
             NetworkCommand.class,
             SwarmCommand.class,
-            LbCommand.class
+            LbCommand.class,
+            DnsCommand.class,
+            MeshCommand.class
         })
 public final class Shoal implements Runnable {
     @Option(
@@ -41,7 +43,7 @@ public final class Shoal implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "a command is required (service, node, network, swarm, lb)");
+                spec.commandLine(), "a command is required (service, node, network, swarm, lb, dns, mesh)");
     }
 
     /** A command line that parsed but makes no sense (a bad duration, port or format): exit 2. */
@@ -69,6 +71,12 @@ public final class Shoal implements Runnable {
         cl.setErr(new PrintWriter(err, true));
         // IMAGE [COMMAND] [ARG...]: everything after the image belongs to the task, options included.
         cl.getSubcommands().get("service").getSubcommands().get("create").setStopAtPositional(true);
+        // Usage errors: one line naming the problem and where help is, not the whole usage text.
+        cl.setParameterExceptionHandler((e, ignored) -> {
+            String where = e.getCommandLine().getCommandSpec().qualifiedName();
+            err.println("Error: " + oneLine(e.getMessage()) + " (see '" + where + " --help')");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             Throwable t = e;
             if (t instanceof UsageError) {

@@ -50,6 +50,13 @@ final class LiveManager implements AutoCloseable {
     private final Map<String, TaskState> reported = new ConcurrentHashMap<>();
 
     LiveManager(Path dir) throws Exception {
+        this(dir, new String[][] {
+            {"m1", "mgr", "198.18.0.1"}, {"n2", "host2", "198.18.0.2"}, {"n3", "host3", "198.18.0.3"}
+        });
+    }
+
+    /** With nodes of one's own: {id, hostname, underlay address} each. */
+    LiveManager(Path dir, String[][] hosts) throws Exception {
         server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 200, 100), true);
         client = client(server.getConnectString());
         manager = new Manager(
@@ -62,7 +69,6 @@ final class LiveManager implements AutoCloseable {
         manager.start();
         JoinTokens.init(client, Layout.DEFAULT);
         agentClient = client(server.getConnectString());
-        String[][] hosts = {{"m1", "mgr", "198.18.0.1"}, {"n2", "host2", "198.18.0.2"}, {"n3", "host3", "198.18.0.3"}};
         for (String[] h : hosts) {
             MemberRecord m = new MemberRecord(
                     agentClient,
@@ -90,6 +96,11 @@ final class LiveManager implements AutoCloseable {
                 new ApiServer.Config(
                         socket, new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)));
         api.start();
+    }
+
+    /** The manager's store (its view of ZooKeeper). */
+    io.shoal.controlplane.store.Store store() {
+        return manager.store();
     }
 
     /** The API's TCP address on loopback, as {@code tcp://127.0.0.1:PORT}. */

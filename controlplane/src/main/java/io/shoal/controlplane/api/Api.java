@@ -9,6 +9,7 @@ import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.store.AlreadyExistsException;
 import io.shoal.controlplane.store.ConflictException;
 import io.shoal.controlplane.store.Kind;
+import io.shoal.controlplane.store.NameClaim;
 import io.shoal.controlplane.store.NotFoundException;
 import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.StoreException;
@@ -56,6 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class Api {
     private static final Logger log = LoggerFactory.getLogger(Api.class);
     private static final String ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
+    /** What a service name may look like (a name claim's znode name). */
+    private static final java.util.regex.Pattern NAME =
+            java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
 
     private final Store store;
     private final Metrics metrics;
@@ -67,6 +71,7 @@ public final class Api {
     private final LongAdder errors;
     private final LongAdder writes;
     private final DockerApi docker;
+    private final TasksByService tasksByService;
 
     /** An API that does not know this manager's id (the Docker API's {@code /info} reports none). */
     public Api(Store store, Metrics metrics, BooleanSupplier leader, Supplier<JoinTokens> tokens, Clock clock) {
@@ -97,7 +102,8 @@ public final class Api {
         this.errors = metrics.counter("shoal_controlplane_api_errors_total", "API requests answered with 4xx/5xx");
         this.writes = metrics.counter(
                 "shoal_controlplane_api_writes_total", "Objects created, updated or deleted through the API");
-        this.docker = new DockerApi(store, this::serve, new SwarmInfo(store, managerId));
+        this.tasksByService = new TasksByService(store);
+        this.docker = new DockerApi(store, this::serve, new SwarmInfo(store, managerId), tasksByService);
         metrics.gauge("shoal_controlplane_leader", "1 when this manager leads", () -> leader.getAsBoolean() ? 1 : 0);
         metrics.gauge("shoal_controlplane_services", "Services in this manager's view", () -> store.list(Kind.SERVICES)
                 .size());
@@ -267,19 +273,59 @@ public final class Api {
         if (inView.isPresent()) {
             return inView;
         }
-        return store.read(Kind.SERVICES, idOrName).map(Stored::value).or(() -> store.readAll(Kind.SERVICES).stream()
+        Optional<Service> byId = store.read(Kind.SERVICES, idOrName).map(Stored::value);
+        if (byId.isPresent()) {
+            return byId;
+        }
+        Optional<Service> claimed = claimedBy(idOrName);
+        if (claimed.isPresent()) {
+            return claimed;
+        }
+        // Services created before names were claimed have no claim: scan (only when nothing matched).
+        return store.readAll(Kind.SERVICES).stream()
                 .filter(s -> s.name().equals(idOrName))
-                .findFirst());
+                .findFirst();
+    }
+
+    /** The service that holds a name's claim, read from ZooKeeper (one or two reads). */
+    private Optional<Service> claimedBy(String name) {
+        if (!NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        return store.read(Kind.SERVICE_NAMES, name)
+                .flatMap(c -> store.read(Kind.SERVICES, c.value().id()))
+                .map(Stored::value);
     }
 
     private Response createService(Request r) {
         ServiceSpec spec = JsonBodies.read(r.body(), ServiceSpec.class, "service spec");
-        findService(spec.name()).ifPresent(s -> {
-            throw ApiException.conflict("service name '" + spec.name() + "' is already in use by service " + s.id());
-        });
+        // The name's claim (one read) and the view; no scan of ZooKeeper. The claim created with
+        // the service below is what makes two racing creates of one name fail but one.
+        store.read(Kind.SERVICE_NAMES, spec.name())
+                .map(c -> c.value().id())
+                .or(() -> store.list(Kind.SERVICES).stream()
+                        .filter(s -> s.name().equals(spec.name()))
+                        .map(Service::id)
+                        .findFirst())
+                .ifPresent(id -> {
+                    throw nameInUse(spec.name(), id);
+                });
         checkNetworks(spec);
         checkPorts(spec, null);
-        Service created = store.create(Kind.SERVICES, Service.created(Meta.created(newId(), clock.instant()), spec));
+        Service made = Service.created(Meta.created(newId(), clock.instant()), spec);
+        Service created;
+        try {
+            created = (Service) store.transaction()
+                    .create(Kind.SERVICES, made)
+                    .create(Kind.SERVICE_NAMES, spec.name(), new NameClaim(made.id()))
+                    .commit()
+                    .get(0);
+        } catch (AlreadyExistsException e) {
+            String holder = store.read(Kind.SERVICE_NAMES, spec.name())
+                    .map(c -> c.value().id())
+                    .orElse("(being created)");
+            throw nameInUse(spec.name(), holder);
+        }
         writes.increment();
         return Response.json(201, Map.of("id", created.id(), "version", created.version()));
     }
@@ -327,11 +373,30 @@ public final class Api {
 
     private Response deleteService(String idOrName) {
         Service s = service(idOrName);
-        Stored<Service> stored = store.read(Kind.SERVICES, s.id())
-                .orElseThrow(() -> ApiException.notFound("service '" + idOrName + "' not found"));
-        store.delete(Kind.SERVICES, s.id(), stored.version());
+        // A removal names no version, but the leader may write the service (its endpoint, its
+        // update status) between our read and our delete: read again and retry then.
+        for (int attempt = 1; ; attempt++) {
+            Stored<Service> stored = store.read(Kind.SERVICES, s.id())
+                    .orElseThrow(() -> ApiException.notFound("service '" + idOrName + "' not found"));
+            var delete = store.transaction().delete(Kind.SERVICES, s.id(), stored.version());
+            store.read(Kind.SERVICE_NAMES, s.name())
+                    .filter(c -> c.value().id().equals(s.id()))
+                    .ifPresent(c -> delete.delete(Kind.SERVICE_NAMES, s.name(), c.version()));
+            try {
+                delete.commit();
+                break;
+            } catch (ConflictException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
         writes.increment();
         return Response.json(200, Map.of("id", s.id()));
+    }
+
+    private static ApiException nameInUse(String name, String id) {
+        return ApiException.conflict("service name '" + name + "' is already in use by service " + id);
     }
 
     private void checkNetworks(ServiceSpec spec) {
@@ -380,10 +445,12 @@ public final class Api {
     // ---- tasks ----
 
     private List<ObjectNode> tasks(String service) {
-        List<Task> tasks = new ArrayList<>(store.list(Kind.TASKS));
+        List<Task> tasks;
         if (service != null && !service.isEmpty()) {
             String id = findService(service).map(Service::id).orElse(service);
-            tasks.removeIf(t -> !t.serviceId().equals(id));
+            tasks = new ArrayList<>(tasksByService.tasks(id));
+        } else {
+            tasks = new ArrayList<>(store.list(Kind.TASKS));
         }
         tasks.sort(
                 Comparator.comparing(Task::serviceId).thenComparing(Task::slot).thenComparing(Task::id));

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.shoal.controlplane.Lifecycle;
 import java.io.Closeable;
 import java.io.IOException;
@@ -70,9 +71,10 @@ public final class ApiServer implements Closeable {
      * Where to listen.
      *
      * @param socket the unix socket path (e.g. {@code /run/shoal/shoal.sock}); null for none
-     * @param tcp a TCP address (keep it on loopback unless fronted by TLS); null for none
+     * @param tcp a TCP address (keep it on loopback unless {@code tls} is given); null for none
+     * @param tls TLS with client-certificate verification for the TCP address; null for plain TCP
      */
-    public record Config(Path socket, InetSocketAddress tcp) {
+    public record Config(Path socket, InetSocketAddress tcp, ApiTls tls) {
         /** The default unix socket path. */
         public static final Path DEFAULT_SOCKET = Path.of("/run/shoal/shoal.sock");
 
@@ -80,6 +82,14 @@ public final class ApiServer implements Closeable {
             if (socket == null && tcp == null) {
                 throw new IllegalArgumentException("api: neither a unix socket nor a TCP address to listen on");
             }
+            if (tls != null && tcp == null) {
+                throw new IllegalArgumentException("api: TLS is for the TCP listener; give a TCP address too");
+            }
+        }
+
+        /** Without TLS. */
+        public Config(Path socket, InetSocketAddress tcp) {
+            this(socket, tcp, null);
         }
     }
 
@@ -117,7 +127,7 @@ public final class ApiServer implements Closeable {
                 Path socket = config.socket();
                 Files.createDirectories(socket.toAbsolutePath().getParent());
                 Files.deleteIfExists(socket); // a stale socket of a previous run
-                channels.add(bootstrap(EpollServerDomainSocketChannel.class)
+                channels.add(bootstrap(EpollServerDomainSocketChannel.class, null)
                         .bind(new DomainSocketAddress(socket.toFile()))
                         .sync()
                         .channel());
@@ -126,13 +136,23 @@ public final class ApiServer implements Closeable {
                 log.info("api: listening on unix socket {}", socket);
             }
             if (config.tcp() != null) {
-                Channel ch = bootstrap(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                SslContext ssl = config.tls() == null ? null : config.tls().serverContext();
+                if (ssl == null && !config.tcp().getAddress().isLoopbackAddress()) {
+                    log.warn(
+                            "api: tcp {} is not loopback and has no TLS: anyone who can reach it controls the"
+                                    + " cluster (give --tlscacert, --tlscert, --tlskey)",
+                            config.tcp());
+                }
+                Channel ch = bootstrap(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, ssl)
                         .bind(config.tcp())
                         .sync()
                         .channel();
                 channels.add(ch);
                 tcpAddress = (InetSocketAddress) ch.localAddress();
-                log.info("api: listening on tcp {}", tcpAddress);
+                log.info(
+                        "api: listening on tcp {}{}",
+                        tcpAddress,
+                        ssl == null ? "" : " (TLS, client certificates verified)");
             }
         } catch (IOException e) {
             close();
@@ -152,10 +172,13 @@ public final class ApiServer implements Closeable {
         return tcpAddress;
     }
 
-    private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> type) {
+    private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> type, SslContext ssl) {
         return new ServerBootstrap().group(group).channel(type).childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (ssl != null) {
+                    ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                }
                 ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(MAX_BODY))

@@ -1,5 +1,6 @@
 package io.shoal.controlplane.startup;
 
+import io.shoal.controlplane.api.ApiTls;
 import io.shoal.model.Cidr;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,6 +22,9 @@ import java.util.List;
  * --listen HOST:PORT       also serve the API on TCP (loopback unless you mean it)
  * --pool CIDR              a default address pool (repeatable); default 10.0.0.0/8
  * --grace SECONDS          how long a vanished node may take to come back; default 30
+ * --tlscacert FILE         with --tlscert and --tlskey: TLS on --listen, client certificates signed
+ * --tlscert FILE             by this CA required (Docker's --tlsverify); PEM files, PKCS#8 key
+ * --tlskey FILE
  * </pre>
  *
  * @param stateDir state directory
@@ -31,6 +35,7 @@ import java.util.List;
  * @param listen the TCP address, or null for none
  * @param pools default address pools (empty: the cluster's default)
  * @param grace the membership grace period
+ * @param tls TLS for the TCP listener, or null
  */
 public record ManagerOptions(
         Path stateDir,
@@ -40,7 +45,8 @@ public record ManagerOptions(
         Path socket,
         InetSocketAddress listen,
         List<Cidr> pools,
-        Duration grace) {
+        Duration grace,
+        ApiTls tls) {
 
     /**
      * Parses arguments.
@@ -56,6 +62,9 @@ public record ManagerOptions(
         InetSocketAddress listen = null;
         List<Cidr> pools = new ArrayList<>();
         Duration grace = Duration.ofSeconds(30);
+        Path tlsCa = null;
+        Path tlsCert = null;
+        Path tlsKey = null;
         for (int i = 0; i < args.length; i++) {
             String opt = args[i];
             if (!List.of(
@@ -66,10 +75,14 @@ public record ManagerOptions(
                             "--socket",
                             "--listen",
                             "--pool",
-                            "--grace")
+                            "--grace",
+                            "--tlscacert",
+                            "--tlscert",
+                            "--tlskey")
                     .contains(opt)) {
                 throw new IllegalArgumentException("unknown option '" + opt + "' (see --state-dir, --zookeeper, "
-                        + "--zookeeper-listen, --id, --socket, --listen, --pool, --grace)");
+                        + "--zookeeper-listen, --id, --socket, --listen, --pool, --grace, --tlscacert, --tlscert,"
+                        + " --tlskey)");
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(opt + ": a value is required");
@@ -103,13 +116,28 @@ public record ManagerOptions(
                         throw new IllegalArgumentException("--grace: expected a number of seconds, got '" + v + "'");
                     }
                 }
+                case "--tlscacert" -> tlsCa = Path.of(v);
+                case "--tlscert" -> tlsCert = Path.of(v);
+                case "--tlskey" -> tlsKey = Path.of(v);
                 default -> throw new IllegalStateException(opt);
             }
         }
         if (socket == null && listen == null) {
             throw new IllegalArgumentException("--socket none: give --listen too, or the API is unreachable");
         }
-        return new ManagerOptions(stateDir, zookeeper, zkListen, id, socket, listen, List.copyOf(pools), grace);
+        ApiTls tls = null;
+        if (tlsCa != null || tlsCert != null || tlsKey != null) {
+            if (tlsCa == null || tlsCert == null || tlsKey == null) {
+                throw new IllegalArgumentException(
+                        "--tlscacert, --tlscert and --tlskey go together (TLS on --listen always verifies client"
+                                + " certificates)");
+            }
+            if (listen == null) {
+                throw new IllegalArgumentException("--tlscert: TLS is for the TCP API; give --listen HOST:PORT too");
+            }
+            tls = new ApiTls(tlsCa, tlsCert, tlsKey);
+        }
+        return new ManagerOptions(stateDir, zookeeper, zkListen, id, socket, listen, List.copyOf(pools), grace, tls);
     }
 
     private static InetSocketAddress hostPort(String opt, String v) {

@@ -99,7 +99,7 @@ public final class ShoalManager implements Closeable {
                         () -> JoinTokens.load(client, Layout.DEFAULT),
                         Clock.systemUTC(),
                         o.id()),
-                new ApiServer.Config(o.socket(), o.listen()));
+                new ApiServer.Config(o.socket(), o.listen(), o.tls()));
         parts.add(api);
         api.start();
     }

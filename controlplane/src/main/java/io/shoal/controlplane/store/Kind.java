@@ -23,9 +23,11 @@ public record Kind<T>(String name, String folder, Class<T> type) {
     public static final Kind<Service> SERVICES = new Kind<>("service", "services", Service.class);
     public static final Kind<Task> TASKS = new Kind<>("task", "tasks", Task.class);
     public static final Kind<TaskStatus> STATUS = new Kind<>("task status", "status", TaskStatus.class);
+    /** Service names → service ids, one znode per name ({@link NameClaim}). */
+    public static final Kind<NameClaim> SERVICE_NAMES = new Kind<>("service name", "servicenames", NameClaim.class);
 
     /** Every kind, in the order their folders are created. */
-    public static final List<Kind<?>> ALL = List.of(NODES, MEMBERS, NETWORKS, SERVICES, TASKS, STATUS);
+    public static final List<Kind<?>> ALL = List.of(NODES, MEMBERS, NETWORKS, SERVICES, TASKS, STATUS, SERVICE_NAMES);
 
     @Override
     public String toString() {

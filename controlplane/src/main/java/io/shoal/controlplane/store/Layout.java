@@ -16,6 +16,7 @@ import java.util.List;
  * /shoal/services/&lt;id&gt;   Service
  * /shoal/tasks/&lt;id&gt;      Task
  * /shoal/status/&lt;id&gt;     TaskStatus, written by the owning agent
+ * /shoal/servicenames/&lt;name&gt;  NameClaim: the id of the service with that name
  * </pre>
  *
  * @param root the root path, e.g. {@code /shoal}

@@ -420,7 +420,8 @@ class ApiTest {
         Reply inUse = call("DELETE", "/networks/" + netId, null);
         assertThat(inUse.status()).isEqualTo(409);
         assertThat(inUse.message()).isEqualTo("network 'back' is in use by service 'db'");
-        assertThat(call("DELETE", "/services/db", null).status()).isEqualTo(200);
+        Reply gone = call("DELETE", "/services/db", null);
+        assertThat(gone.status()).as(gone.message()).isEqualTo(200);
         assertThat(get("/services/db").status()).isEqualTo(404);
         await().atMost(WAIT).until(() -> call("DELETE", "/networks/back", null).status() == 200);
         assertThat(get("/networks/back").status()).isEqualTo(404);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shoal.controlplane.api.ApiException;
 import io.shoal.controlplane.api.Request;
 import io.shoal.controlplane.api.Response;
+import io.shoal.controlplane.api.TasksByService;
 import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Store;
@@ -49,6 +50,7 @@ public final class DockerApi {
     /** What the engine calls itself in {@code /version} and {@code /info}. */
     public static final String ENGINE_VERSION = "shoal-0.1.0";
 
+    private static final Pattern SERVICE_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}");
     private static final Pattern VERSIONED = Pattern.compile("^/v(\\d+)\\.(\\d+)(/.*)?$");
     /** Unversioned paths that are Docker's only (Shoal's own API has no such first segment). */
     private static final Set<String> DOCKER_ONLY = Set.of(
@@ -88,9 +90,14 @@ public final class DockerApi {
             Map.entry("commit", "commits"),
             Map.entry("distribution", "registry look-ups (images are not resolved to digests)"));
 
+    /** Docker's own words for init/join on a node that is in a swarm already. */
+    static final String ALREADY_IN_SWARM = "This node is already part of a swarm. Use \"docker swarm leave\" to leave"
+            + " this swarm and join another one.";
+
     private final Store store;
     private final Function<Request, Response> shoal;
     private final SwarmInfo swarm;
+    private final TasksByService tasksByService;
 
     /**
      * @param store the manager's started store
@@ -98,9 +105,17 @@ public final class DockerApi {
      * @param swarm the cluster-wide answers ({@code /info}, {@code /swarm}, the leader)
      */
     public DockerApi(Store store, Function<Request, Response> shoal, SwarmInfo swarm) {
+        this(store, shoal, swarm, new TasksByService(store));
+    }
+
+    /**
+     * @param tasksByService the tasks of each service (shared with Shoal's API)
+     */
+    public DockerApi(Store store, Function<Request, Response> shoal, SwarmInfo swarm, TasksByService tasksByService) {
         this.store = store;
         this.shoal = shoal;
         this.swarm = swarm;
+        this.tasksByService = tasksByService;
     }
 
     /**
@@ -178,15 +193,36 @@ public final class DockerApi {
                 if (n == 1) {
                     return get(m, () -> swarm.inspect());
                 }
-                if (n == 2 && m.equals("POST") && Set.of("init", "join").contains(p.get(1))) {
+                if (n == 2 && m.equals("POST") && p.get(1).equals("init")) {
                     throw new ApiException(
                             503,
-                            "This node is already part of a swarm: it is a Shoal manager (agents join with shoald"
-                                    + " --join-token)");
+                            ALREADY_IN_SWARM
+                                    + " (Shoal: this manager already runs a cluster; more managers join it with"
+                                    + " shoal-manager --zookeeper <the ensemble>)");
+                }
+                if (n == 2 && m.equals("POST") && p.get(1).equals("join")) {
+                    throw new ApiException(
+                            503,
+                            ALREADY_IN_SWARM
+                                    + " (Shoal: a node joins by running its agent: shoald --node-id <id> --zookeeper"
+                                    + " <manager>:2181 --join-token <token>; make a token with shoal swarm join-token"
+                                    + " --rotate worker)");
                 }
                 if (n == 2 && m.equals("POST") && p.get(1).equals("leave")) {
                     throw new ApiException(
-                            400, "a Shoal manager leaves the cluster by stopping shoal-manager, not through the API");
+                            503,
+                            "You are attempting to leave the swarm on a node that is participating as a manager."
+                                    + " Shoal: a manager leaves by stopping shoal-manager, a worker by stopping"
+                                    + " shoald (then 'docker node rm' it); --force changes nothing");
+                }
+                if (n == 2 && m.equals("POST") && p.get(1).equals("update")) {
+                    throw new ApiException(
+                            501,
+                            "Shoal does not support changing the swarm's settings through the Docker API; rotate"
+                                    + " join tokens with 'shoal swarm join-token --rotate worker|manager'");
+                }
+                if (n == 2 && p.get(1).equals("unlockkey") || n == 2 && p.get(1).equals("unlock")) {
+                    throw new ApiException(501, "Shoal does not support autolock (its state is in ZooKeeper)");
                 }
                 throw new ApiException(
                         501, "Shoal does not support " + m + " /swarm/" + String.join("/", p.subList(1, n)));
@@ -319,6 +355,18 @@ public final class DockerApi {
             } catch (ApiException e) {
                 if (e.status() != 404) {
                     throw e;
+                }
+                // Not in the view yet: the name's claim or the id, read from ZooKeeper; a scan
+                // only for services made before names were claimed.
+                if (SERVICE_NAME.matcher(ref).matches()) {
+                    Optional<Service> fresh = store.read(Kind.SERVICE_NAMES, ref)
+                            .map(c -> c.value().id())
+                            .or(() -> Optional.of(ref))
+                            .flatMap(id -> store.read(Kind.SERVICES, id))
+                            .map(Stored::value);
+                    if (fresh.isPresent()) {
+                        return fresh.get();
+                    }
                 }
                 return find(store.readAll(Kind.SERVICES), ref, Service::id, Service::name, "service");
             }
@@ -513,7 +561,14 @@ public final class DockerApi {
         boolean upToDate = f.has("_up-to-date");
         Network ingress = upToDate ? Ingress.find(store.list(Kind.NETWORKS)) : null;
         List<Task> tasks = new ArrayList<>();
-        for (Task t : store.list(Kind.TASKS)) {
+        List<Task> candidates;
+        if (serviceIds != null) {
+            candidates = new ArrayList<>();
+            serviceIds.forEach(id -> candidates.addAll(tasksByService.tasks(id)));
+        } else {
+            candidates = store.list(Kind.TASKS);
+        }
+        for (Task t : candidates) {
             if (serviceIds != null && !serviceIds.contains(t.serviceId())) {
                 continue;
             }

@@ -91,16 +91,18 @@ public final class DockerSpecs {
             nets = legacyNetworks;
         }
         tt.unsupported("LogDriver", "log drivers");
-        // ForceUpdate is a counter the client bumps to force a redeploy; Shoal has no such counter
-        // and refuses a non-zero value rather than pretend it redeployed.
-        tt.unsupported("ForceUpdate", "forced updates (--force)");
+        // A counter the client raises (--force) so the template changes and every task is replaced.
+        long force = tt.number("ForceUpdate");
+        if (force < 0) {
+            throw Fields.bad(tt.at("ForceUpdate"), force + " must be >= 0");
+        }
         String runtime = tt.string("Runtime");
         if (!runtime.isEmpty() && !runtime.equals("container")) {
             throw Fields.bad(tt.at("Runtime"), "'" + runtime + "' is not supported (only container)");
         }
         tt.finish();
         List<NetworkAttachmentConfig> networks = nets;
-        return check(tt.path(), () -> new TaskSpec(container, resources, restart, placement, networks));
+        return check(tt.path(), () -> new TaskSpec(container, resources, restart, placement, networks, force));
     }
 
     private static ContainerSpec container(Fields c) {

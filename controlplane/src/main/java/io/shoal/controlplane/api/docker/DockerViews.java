@@ -171,7 +171,7 @@ public final class DockerViews {
                 }
             }
         }
-        o.put("ForceUpdate", 0);
+        o.put("ForceUpdate", t.forceUpdate());
         o.put("Runtime", "container");
         return o;
     }

@@ -170,7 +170,7 @@ public final class SwarmInfo {
         return s;
     }
 
-    /** {@code GET /swarm}: the cluster, without join tokens (Shoal stores only their digests). */
+    /** {@code GET /swarm}: the cluster; the join tokens say how to get one (Shoal stores only digests). */
     ObjectNode inspect() {
         ClusterSpec cluster = store.cluster().orElseGet(() -> new ClusterSpec(null, null, 0, 0, 0, 0));
         ObjectNode c = DockerViews.object();
@@ -195,7 +195,13 @@ public final class SwarmInfo {
         }
         c.put("SubnetSize", cluster.subnetSize());
         c.put("DataPathPort", 4789);
-        c.putObject("JoinTokens").put("Worker", "").put("Manager", "");
+        // Only digests are stored: say so where a Swarm user looks for the token
+        // ('docker swarm join-token worker' prints it), rather than print an empty one.
+        c.putObject("JoinTokens")
+                .put("Worker", "(not shown: Shoal stores only digests; run 'shoal swarm join-token --rotate worker')")
+                .put(
+                        "Manager",
+                        "(not shown: Shoal stores only digests; run 'shoal swarm join-token --rotate manager')");
         return c;
     }
 }

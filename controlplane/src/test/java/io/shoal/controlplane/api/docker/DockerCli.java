@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /** Runs the real {@code docker} client binary against a Shoal API socket, with a private config dir. */
 final class DockerCli {
     private final String binary;
-    private final Path socket;
+    private final List<String> global;
     private final Path config;
 
     DockerCli(Path socket, Path config) {
@@ -21,8 +21,13 @@ final class DockerCli {
 
     /** A client run from an explicit binary (e.g. Debian's docker.io at /usr/bin/docker). */
     DockerCli(String binary, Path socket, Path config) {
+        this(binary, List.of("-H", "unix://" + socket), config);
+    }
+
+    /** A client with explicit global options (e.g. {@code --tlsverify … -H tcp://…}). */
+    DockerCli(String binary, List<String> global, Path config) {
         this.binary = binary;
-        this.socket = socket;
+        this.global = List.copyOf(global);
         this.config = config;
     }
 
@@ -49,7 +54,8 @@ final class DockerCli {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(binary, "-H", "unix://" + socket));
+        List<String> cmd = new ArrayList<>(List.of(binary));
+        cmd.addAll(global);
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(config, "out", ".txt");
         Path err = Files.createTempFile(config, "err", ".txt");
@@ -61,6 +67,8 @@ final class DockerCli {
         pb.environment().remove("DOCKER_HOST");
         pb.environment().remove("DOCKER_CONTEXT");
         pb.environment().remove("DOCKER_API_VERSION");
+        pb.environment().remove("DOCKER_TLS_VERIFY");
+        pb.environment().remove("DOCKER_CERT_PATH");
         Process p = pb.start();
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {

@@ -470,8 +470,6 @@ class DockerCliTest {
                 .contains("'twice' is already in use");
         assertThat(fails("service", "inspect", "nothing-here").err()).containsIgnoringCase("no such service");
         assertThat(fails("service", "scale", "-d", "twice=-2").err()).contains("-2");
-        assertThat(fails("service", "update", "-d", "--force", "twice").err())
-                .contains("TaskTemplate.ForceUpdate: forced updates (--force) are not supported by Shoal");
         ok("service", "rm", "twice");
         assertThat(fails("service", "rm", "twice").err()).contains("service twice not found");
         assertThat(fails("node", "rm", "host2").err()).contains("only a node that is down can be removed");
