@@ -6,6 +6,8 @@ import io.shoal.netlink.NetlinkException;
 import io.shoal.netlink.nftables.NfTables;
 import io.shoal.netlink.nftables.SetElementChange;
 import io.shoal.netlink.ns.NetNs;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
 
 /**
@@ -19,6 +21,7 @@ import java.util.List;
 class NftNetlink implements AutoCloseable {
     private final NetworkNamespace namespace;
     private NfTables socket;
+    private Object socketNamespace;
 
     NftNetlink(NetworkNamespace namespace) {
         this.namespace = namespace;
@@ -33,7 +36,7 @@ class NftNetlink implements AutoCloseable {
         String operation = "nf_tables transaction of " + changes.size() + " element steps in namespace " + namespace
                 + " (" + what + ")";
         try {
-            socket().commit(changes);
+            socket(operation).commit(changes);
         } catch (NetlinkException e) {
             StringBuilder detail = new StringBuilder(e.getMessage());
             for (Throwable s : e.getSuppressed()) {
@@ -43,17 +46,37 @@ class NftNetlink implements AutoCloseable {
         }
     }
 
-    private NfTables socket() {
-        if (socket == null) {
-            if (namespace.isCurrent()) {
+    private NfTables socket(String operation) {
+        if (namespace.isCurrent()) {
+            if (socket == null) {
                 socket = NfTables.open();
-            } else {
-                try (NetNs ns = NetNs.openPath(namespace.path())) {
-                    socket = NfTables.open(ns);
-                }
             }
+            return socket;
+        }
+        // A socket stays in the namespace it was opened in. If the name now stands for another
+        // namespace (deleted and made again), talk to the new one, as nft (which enters by path on
+        // every run) would: its table is not there, so the change fails until resync().
+        Object identity = identity(operation);
+        if (socket != null && !identity.equals(socketNamespace)) {
+            socket.close();
+            socket = null;
+        }
+        if (socket == null) {
+            try (NetNs ns = NetNs.openPath(namespace.path())) {
+                socket = NfTables.open(ns);
+            }
+            socketNamespace = identity;
         }
         return socket;
+    }
+
+    /** The namespace file's device and inode: equal exactly when it is the same namespace. */
+    private Object identity(String operation) {
+        try {
+            return Files.readAttributes(namespace.path(), "unix:dev,ino");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new BalancerException(operation, -1, "cannot read namespace " + namespace.path() + ": " + e, e);
+        }
     }
 
     @Override

@@ -229,6 +229,48 @@ class NftablesFastPathIntegrationTest {
         assertThat(balancer.verify()).isEmpty();
     }
 
+    @Test
+    void aNamespaceMadeAgainUnderTheSameNameIsNotWrittenThroughTheOldSocket() throws Exception {
+        String name = lab.prefix() + "re";
+        run("ip", "netns", "add", name);
+        try {
+            balancer = NftablesBalancer.create(NetworkNamespace.named(name), BalancerOptions.defaults());
+            DesiredState one = DesiredState.of(web().build());
+            DesiredState two = DesiredState.of(web().backends(
+                            List.of(Backend.of(backendAddress(1), TCP_PORT), Backend.of(backendAddress(2), TCP_PORT)))
+                    .build());
+            balancer.apply(one);
+            balancer.apply(two);
+            assertThat(balancer.netlinkApplies()).isEqualTo(1);
+
+            run("ip", "netns", "del", name);
+            run("ip", "netns", "add", name);
+            // The old socket still reaches the old (now unnamed) namespace; the balancer must talk to
+            // the new one, which has no Shoal table: refused, as nft would be.
+            assertThatThrownBy(() -> balancer.apply(one))
+                    .isInstanceOf(BalancerException.class)
+                    .hasMessageContaining("in namespace " + name)
+                    .hasMessageContaining("ENOENT");
+            assertThat(balancer.current()).isEqualTo(two);
+            balancer.resync();
+            balancer.apply(one);
+            assertThat(balancer.netlinkApplies()).isEqualTo(2);
+            assertThat(balancer.verify()).isEmpty();
+        } finally {
+            if (balancer != null) {
+                balancer.close();
+                balancer = null;
+            }
+            run("ip", "netns", "del", name);
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("%s: %s", String.join(" ", command), out).isZero();
+    }
+
     private String slotValue(DesiredState state, String slot) {
         return new NftRenderer(BalancerOptions.defaults(), NftablesSupport.ctTimeoutsAvailable())
                 .slotEntries(state)
