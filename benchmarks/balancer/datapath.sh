@@ -49,8 +49,9 @@ ip netns exec "${P}s" nginx -c "$TMP/nginx.conf" -g 'daemon off;' &
 NGINX_PID=$!
 for _ in $(seq 50); do ip netns exec "${P}c" curl -s -o /dev/null http://198.18.50.11:8080/ && break; sleep 0.1; done
 
-JAR="$ROOT/ipvs-bridge/target/shoal-ipvs-bridge-0.1.0.jar"
-[ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -o -pl ipvs-bridge -am package -DskipTests)
+# This checkout's jars first: the dependency class path may hold an older shoal-netlink from ~/.m2.
+(cd "$ROOT" && mvn -B -q -o -pl ipvs-bridge -am package -DskipTests)
+JAR="$ROOT/ipvs-bridge/target/shoal-ipvs-bridge-0.1.0.jar:$ROOT/netlink/target/shoal-netlink-0.1.0.jar"
 (cd "$ROOT" && mvn -B -q -o -pl ipvs-bridge dependency:build-classpath -Dmdep.outputFile="$TMP/cp" >/dev/null)
 program() { java -cp "$JAR:$(cat "$TMP/cp")" io.shoal.balancer.nftables.NftProgram "${P}c" 100.64.0.10 80 "$@" | grep -v DEBUG; }
 

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Times Shoal's nftables balancer against plain `nft -f` of the same ruleset, same run:
-#   1. Shoal (NftScale): N services x 10 backends applied into namespace <p>s, then CHANGES
-#      single-backend changes, each applied incrementally (nsenter + nft per apply).
+#   1. Shoal (NftScale): N services x 10 backends applied into namespace <p>s (nft), then 2 x CHANGES
+#      single-backend changes, each applied incrementally, alternately over the netlink fast path
+#      (one nf_tables transaction on a kept socket) and through nsenter + nft.
 #   2. plain nft: the same full script (`nft -f`), then the same kind of incremental script, in
 #      namespace <p>n, via `ip netns exec` (what the script itself costs, without the JVM).
 #   3. the floor: spawning `nsenter ... nft -f` with an empty script.
-# Usage: sudo benchmarks/balancer/nft-scale.sh [N=10000] [CHANGES=9]
+# Usage: sudo benchmarks/balancer/nft-scale.sh [N=10000] [CHANGES=15]
 # Everything it makes (two namespaces, a temp dir) is removed on exit, also on Ctrl-C.
 set -euo pipefail
 N=${1:-10000}
-CHANGES=${2:-9}
+CHANGES=${2:-15}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 P=bb$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
 TMP=$(mktemp -d)
@@ -18,8 +19,10 @@ trap cleanup EXIT INT TERM
 ip netns add "${P}s"
 ip netns add "${P}n"
 
-JAR="$ROOT/ipvs-bridge/target/shoal-ipvs-bridge-0.1.0.jar"
-[ -f "$JAR" ] || (cd "$ROOT" && mvn -B -q -o -pl ipvs-bridge -am package -DskipTests)
+# Always build this checkout's jars: a stale jar (or a shoal-netlink from ~/.m2 on the dependency
+# classpath) would time other code. The reactor's jars go first on the class path.
+(cd "$ROOT" && mvn -B -q -o -pl ipvs-bridge -am package -DskipTests)
+JAR="$ROOT/ipvs-bridge/target/shoal-ipvs-bridge-0.1.0.jar:$ROOT/netlink/target/shoal-netlink-0.1.0.jar"
 (cd "$ROOT" && mvn -B -q -o -pl ipvs-bridge dependency:build-classpath -Dmdep.outputFile="$TMP/cp" >/dev/null)
 java -cp "$JAR:$(cat "$TMP/cp")" io.shoal.balancer.nftables.NftScale "${P}s" "$N" "$CHANGES" "$TMP"
 

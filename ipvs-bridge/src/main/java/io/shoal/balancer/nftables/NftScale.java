@@ -14,16 +14,25 @@ import java.util.List;
 
 /**
  * Times nftables programming: N services × 10 backends applied from nothing into a named
- * namespace, then {@code CHANGES} single-backend changes (each replaces the last backend of a
- * different service), each applied incrementally and timed on its own, with the time spent
- * rendering the script shown apart. Writes the full script and the last incremental one to
+ * namespace, then {@code 2 × CHANGES} single-backend changes (each replaces the last backend of a
+ * different service), each applied incrementally and timed on its own, alternately over the
+ * netlink fast path and through {@code nft}, with the time spent rendering the script shown apart.
+ * {@code -Dshoal.nftscale.warmup=100} untimed changes come first (JIT warm-up). Writes the full script and the last incremental one to
  * {@code DIR} so that a script can time plain {@code nft -f} of the same ruleset.
  * {@code java -cp ... io.shoal.balancer.nftables.NftScale NAMESPACE N CHANGES DIR} (VIPs
  * 100.64.x.y, backends 198.18.1.1-10, replacements 198.18.2.x). Used by
  * {@code benchmarks/balancer/nft-scale.sh}.
  */
 public final class NftScale {
+    /** Untimed changes before the timed ones (one in ten through nft). */
+    private static final int WARMUP = Integer.getInteger("shoal.nftscale.warmup", 100);
+
     private NftScale() {}
+
+    private static double median(double[] sorted) {
+        int m = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+    }
 
     public static void main(String[] args) throws IOException {
         if (args.length != 4) {
@@ -34,8 +43,8 @@ public final class NftScale {
         int n = Integer.parseInt(args[1]);
         int changes = Integer.parseInt(args[2]);
         Path dir = Path.of(args[3]);
-        if (n < 1 || n > 16_000 || changes < 1 || changes > n) {
-            System.out.println("N must be 1..16000 and CHANGES 1..N, were " + n + " and " + changes);
+        if (n < 1 || n > 16_000 || changes < 1 || 2 * changes > n) {
+            System.out.println("N must be 1..16000 and CHANGES 1..N/2, were " + n + " and " + changes);
             System.exit(2);
         }
         List<VirtualService> services = new ArrayList<>(n);
@@ -56,10 +65,27 @@ public final class NftScale {
             long t0 = System.nanoTime();
             lb.apply(state);
             long full = System.nanoTime() - t0;
-            double[] applyMs = new double[changes];
-            double[] renderMs = new double[changes];
+            // Warm-up (untimed): a long-running agent has its diff and rendering code compiled; the
+            // first changes of a fresh JVM run interpreted and take 10-20 ms more.
+            for (int c = 0; c < WARMUP; c++) {
+                int i = (c * 6007 + 13) % n;
+                VirtualService s = services.get(i);
+                List<Backend> backends = new ArrayList<>(s.backends());
+                backends.set(backends.size() - 1, Backend.of("198.18.3." + (c % 250 + 1), 8080));
+                services.set(i, s.toBuilder().backends(backends).build());
+                DesiredState next = DesiredState.of(services);
+                renderer.incremental(state, next);
+                lb.useNetlinkForElementChanges(c % 10 != 9);
+                lb.apply(next);
+                state = next;
+            }
+            // The same kind of change alternately over netlink (the fast path) and through nft, so
+            // both see the same table size, machine load and JIT state.
+            double[] netlinkMs = new double[changes];
+            double[] nftMs = new double[changes];
+            double[] renderMs = new double[2 * changes];
             String last = "";
-            for (int c = 0; c < changes; c++) {
+            for (int c = 0; c < 2 * changes; c++) {
                 int i = (c * 7919 + n / 2) % n; // spread over the table
                 VirtualService s = services.get(i);
                 List<Backend> backends = new ArrayList<>(s.backends());
@@ -69,24 +95,36 @@ public final class NftScale {
                 long r0 = System.nanoTime();
                 last = renderer.incremental(state, next);
                 renderMs[c] = (System.nanoTime() - r0) / 1e6;
+                boolean overNetlink = c % 2 == 0;
+                lb.useNetlinkForElementChanges(overNetlink);
                 long a0 = System.nanoTime();
                 lb.apply(next);
-                applyMs[c] = (System.nanoTime() - a0) / 1e6;
+                double ms = (System.nanoTime() - a0) / 1e6;
+                (overNetlink ? netlinkMs : nftMs)[c / 2] = ms;
                 state = next;
             }
             Files.writeString(dir.resolve("incremental.nft"), last);
-            Arrays.sort(applyMs);
+            Arrays.sort(netlinkMs);
+            Arrays.sort(nftMs);
             Arrays.sort(renderMs);
             System.out.printf(
-                    "shoal: %d services x 10 backends: full apply %.0f ms; one backend changed: median %.1f ms"
-                            + " (min %.1f, max %.1f, %d changes), of which rendering median %.2f ms%n",
+                    "shoal: %d services x 10 backends: full apply %.0f ms (nft)%n"
+                            + "shoal: one backend changed, over netlink: median %.2f ms (min %.2f, max %.2f, %d changes)%n"
+                            + "shoal: one backend changed, through nft:  median %.1f ms (min %.1f, max %.1f, %d changes)%n"
+                            + "shoal: rendering a change: median %.2f ms; applies over netlink %d, through nft %d%n",
                     n,
                     full / 1e6,
-                    applyMs[changes / 2],
-                    applyMs[0],
-                    applyMs[changes - 1],
+                    median(netlinkMs),
+                    netlinkMs[0],
+                    netlinkMs[changes - 1],
                     changes,
-                    renderMs[changes / 2]);
+                    median(nftMs),
+                    nftMs[0],
+                    nftMs[changes - 1],
+                    changes,
+                    median(renderMs),
+                    lb.netlinkApplies(),
+                    lb.nftApplies());
             List<String> problems = lb.verify();
             System.out.println("shoal: verify after the changes: " + (problems.isEmpty() ? "clean" : problems));
         }

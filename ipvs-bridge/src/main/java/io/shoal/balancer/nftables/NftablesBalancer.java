@@ -8,11 +8,13 @@ import io.shoal.balancer.spec.BalancerOptions;
 import io.shoal.balancer.spec.DesiredState;
 import io.shoal.balancer.spec.IpLiterals;
 import io.shoal.balancer.spec.ServiceDiff;
+import io.shoal.netlink.nftables.SetElementChange;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -27,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * trusted); later applies send only the commands for services that changed. Either way one
  * {@code nft -f -} run is one kernel transaction: all of it applies or none does, so a refused
  * change leaves the namespace exactly as it was.
+ *
+ * <p>A change that is only elements of Shoal's maps and sets (the common case: a backend added,
+ * removed, drained or reweighted) skips {@code nft}: the same element steps go to the kernel as one
+ * nf_tables netlink transaction over a socket kept open in the namespace ({@link NftNetlink}), again
+ * all or nothing.
  */
 public final class NftablesBalancer implements ServiceBalancer {
     private static final Logger LOG = LoggerFactory.getLogger(NftablesBalancer.class);
@@ -38,14 +45,26 @@ public final class NftablesBalancer implements ServiceBalancer {
     private static final Pattern SLOT = Pattern.compile(
             "([0-9a-f.:]+ \\. (?:tcp|udp)(?: \\. \\d+)? \\. )0x([0-9a-f]+) : ([0-9a-f.:]+(?: \\. \\d+)?)(?=[,\\s}])");
 
+    /** Larger element-only changes (a first sync of many services) still go to nft. */
+    static final int FAST_PATH_MAX_ELEMENTS = 1000;
+
     private final NftCommand nft;
+    private final NftNetlink netlink;
     private final NftRenderer renderer;
+    private boolean fastPath = true;
+    private long fastApplies;
+    private long nftApplies;
     private DesiredState programmed = DesiredState.empty();
     private boolean tableKnown;
     private boolean closed;
 
     NftablesBalancer(NftCommand nft, BalancerOptions options, boolean ctTimeouts) {
+        this(nft, new NftNetlink(nft.namespace()), options, ctTimeouts);
+    }
+
+    NftablesBalancer(NftCommand nft, NftNetlink netlink, BalancerOptions options, boolean ctTimeouts) {
         this.nft = Objects.requireNonNull(nft, "nft");
+        this.netlink = Objects.requireNonNull(netlink, "netlink");
         this.renderer = new NftRenderer(Objects.requireNonNull(options, "options"), ctTimeouts);
     }
 
@@ -89,15 +108,48 @@ public final class NftablesBalancer implements ServiceBalancer {
             return;
         }
         long start = System.nanoTime();
-        nft.apply(script, (tableKnown ? "apply " : "full apply ") + diff);
+        // Element changes only (a backend added, removed, drained or reweighted in an existing
+        // service; a service added whose pick chain exists): one nf_tables transaction over the
+        // kept netlink socket. Anything structural: nft. Either way all of it applies or none.
+        Optional<List<SetElementChange>> elements =
+                tableKnown && fastPath ? NftElementScript.parse(script, FAST_PATH_MAX_ELEMENTS) : Optional.empty();
+        String path;
+        if (elements.isPresent()) {
+            netlink.commit(elements.get(), "apply " + diff);
+            fastApplies++;
+            path = "netlink";
+        } else {
+            nft.apply(script, (tableKnown ? "apply " : "full apply ") + diff);
+            nftApplies++;
+            path = "nft";
+        }
         programmed = desired;
         tableKnown = true;
         LOG.debug(
-                "namespace {}: applied {} ({} commands) in {} ms",
+                "namespace {}: applied {} ({} commands) through {} in {} ms",
                 namespace(),
                 diff,
                 script.lines().count(),
+                path,
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Whether element-only changes go over netlink (the default) or, like structural ones, through
+     * {@code nft}: for comparisons, and as a way around a kernel that refuses the fast path.
+     */
+    public synchronized void useNetlinkForElementChanges(boolean enabled) {
+        this.fastPath = enabled;
+    }
+
+    /** Applies that went over netlink so far. */
+    public synchronized long netlinkApplies() {
+        return fastApplies;
+    }
+
+    /** Applies that ran {@code nft} so far (the first, structural ones, and large ones). */
+    public synchronized long nftApplies() {
+        return nftApplies;
     }
 
     /**
@@ -210,7 +262,11 @@ public final class NftablesBalancer implements ServiceBalancer {
         if (closed) {
             return;
         }
-        nft.apply(renderer.teardown(), "close");
+        try {
+            nft.apply(renderer.teardown(), "close");
+        } finally {
+            netlink.close();
+        }
         closed = true;
         programmed = DesiredState.empty();
     }

@@ -7,10 +7,12 @@ import io.shoal.netlink.codec.ErrorMessage;
 import io.shoal.netlink.codec.MessageBuilder;
 import io.shoal.netlink.codec.MessageParser;
 import io.shoal.netlink.codec.NetlinkMessage;
+import io.shoal.netlink.nftables.NfTablesMessages;
 import io.shoal.netlink.sys.LibC;
 import io.shoal.netlink.sys.Native;
 import io.shoal.netlink.uapi.GenetlinkH;
 import io.shoal.netlink.uapi.NetlinkH;
+import io.shoal.netlink.uapi.NfnetlinkH;
 import io.shoal.netlink.uapi.RtnetlinkH;
 import io.shoal.netlink.uapi.SocketH;
 import java.io.Closeable;
@@ -45,6 +47,10 @@ public final class NetlinkSocket implements Closeable {
     private static final int BATCH_WINDOW = 64;
     /** Largest datagram a batch sends. */
     private static final int BATCH_DATAGRAM = 32 * 1024;
+    /** Requests in one {@link #executeTransaction}: each ack takes ~1 KiB of the 208 KiB receive queue. */
+    public static final int MAX_TRANSACTION_MESSAGES = 128;
+    /** Bytes of one {@link #executeTransaction} datagram: below the default 208 KiB send buffer. */
+    public static final int MAX_TRANSACTION_DATAGRAM = 192 * 1024;
 
     private final LibC libc = Native.libc();
     private final int protocol;
@@ -216,13 +222,114 @@ public final class NetlinkSocket implements Closeable {
         return new BatchOutcome(requests.size(), failures);
     }
 
+    /**
+     * Sends {@code begin}, every request and {@code end} as <em>one</em> datagram, for protocols
+     * whose transactions are framed by envelope messages (nfnetlink's {@code NFNL_MSG_BATCH_BEGIN} /
+     * {@code _END}: the kernel applies all requests between them or none). Every request asks for
+     * an ack; the envelope does not. Reads until every request is answered, or until the kernel
+     * answers the envelope itself with an error (a refused or failed batch as a whole, reported at
+     * the begin message's sequence number), which is then reported at position -1.
+     *
+     * <p>At most {@link #MAX_TRANSACTION_MESSAGES} requests and {@link #MAX_TRANSACTION_DATAGRAM}
+     * bytes: the datagram must fit the socket's send buffer and the acks its receive queue.
+     *
+     * @return the refusals by position ({@code -1}: the envelope); nothing is thrown for a refusal
+     * @throws IllegalArgumentException when the transaction is empty or too large for one datagram
+     */
+    public synchronized BatchOutcome executeTransaction(
+            MessageBuilder begin, List<Request> requests, MessageBuilder end) {
+        ensureOpen();
+        Objects.requireNonNull(begin, "begin");
+        Objects.requireNonNull(end, "end");
+        Objects.requireNonNull(requests, "requests");
+        if (requests.isEmpty()) {
+            throw new IllegalArgumentException("a transaction needs at least one request");
+        }
+        if (requests.size() > MAX_TRANSACTION_MESSAGES) {
+            throw new IllegalArgumentException("a transaction takes at most " + MAX_TRANSACTION_MESSAGES
+                    + " requests (their acks must fit the receive queue), got " + requests.size());
+        }
+        int bytes = Align.align4(begin.length()) + Align.align4(end.length());
+        for (Request r : requests) {
+            bytes += Align.align4(r.message().length());
+        }
+        if (bytes > MAX_TRANSACTION_DATAGRAM) {
+            throw new IllegalArgumentException("a transaction is sent as one datagram of at most "
+                    + MAX_TRANSACTION_DATAGRAM + " bytes, this one has " + bytes);
+        }
+        int count = requests.size() + 2;
+        int firstSequence = sequence >= Integer.MAX_VALUE - count ? 1 : sequence + 1;
+        sequence = firstSequence - 1;
+        sendBuffer.clear();
+        appendToSendBuffer(begin.sequence(nextSequence()).finish());
+        for (Request r : requests) {
+            appendToSendBuffer(r.message()
+                    .addFlags(NetlinkH.NLM_F_ACK)
+                    .sequence(nextSequence())
+                    .finish());
+        }
+        int endSequence = nextSequence();
+        appendToSendBuffer(end.sequence(endSequence).finish());
+        Request first = requests.get(0);
+        sendBuffered(first, count);
+
+        SortedMap<Integer, NetlinkException> failures = new TreeMap<>();
+        boolean[] answered = new boolean[requests.size()];
+        int[] pending = {requests.size()};
+        boolean[] envelopeFailed = {false};
+        while (pending[0] > 0 && !envelopeFailed[0]) {
+            int n = receive(false, first.message(), first.what());
+            if (n < 0) {
+                continue;
+            }
+            MessageParser.forEach(receiveBuffer, 0, n, message -> {
+                if (!message.isError()) {
+                    return;
+                }
+                int seq = message.header().sequence();
+                ErrorMessage error = message.error();
+                if (seq == firstSequence || seq == endSequence) {
+                    if (!error.isAck() && !envelopeFailed[0]) {
+                        envelopeFailed[0] = true;
+                        MessageBuilder envelope = seq == firstSequence ? begin : end;
+                        failures.put(
+                                -1,
+                                new NetlinkException(
+                                        describe(envelope, "transaction of " + requests.size() + " requests"),
+                                        error.errno(),
+                                        error.kernelMessage().orElse(null)));
+                    }
+                    return;
+                }
+                int slot = seq - firstSequence - 1;
+                if (slot < 0 || slot >= requests.size() || answered[slot]) {
+                    return; // a late answer to an earlier request
+                }
+                answered[slot] = true;
+                pending[0]--;
+                if (!error.isAck()) {
+                    Request r = requests.get(slot);
+                    failures.put(
+                            slot,
+                            new NetlinkException(
+                                    describe(r.message(), r.what()),
+                                    error.errno(),
+                                    error.kernelMessage().orElse(null)));
+                }
+            });
+        }
+        return new BatchOutcome(requests.size(), failures);
+    }
+
     private void appendToSendBuffer(ByteBuffer message) {
         int padded = Align.align4(message.remaining());
         if (sendBuffer.remaining() < padded) {
             ByteBuffer bigger = direct(Math.max(sendBuffer.capacity() * 2, sendBuffer.position() + padded));
+            // Wrap before copying: a pointer wrapped at a non-zero position starts there (and
+            // covers only what remains), which sent garbage (EINVAL) or failed with EFAULT.
+            sendPointer = pointer(bigger);
             bigger.put(sendBuffer.flip());
             sendBuffer = bigger;
-            sendPointer = pointer(sendBuffer);
         }
         int start = sendBuffer.position();
         sendBuffer.put(message.duplicate());
@@ -440,6 +547,9 @@ public final class NetlinkSocket implements Closeable {
         if (protocol == NetlinkH.NETLINK_ROUTE) {
             return RtnetlinkH.messageTypeName(type);
         }
+        if (protocol == NfnetlinkH.NETLINK_NETFILTER) {
+            return NfTablesMessages.typeName(type);
+        }
         String control = NetlinkH.controlMessageName(type);
         if (control != null) {
             return control;
@@ -451,6 +561,7 @@ public final class NetlinkSocket implements Closeable {
         return switch (protocol) {
             case NetlinkH.NETLINK_ROUTE -> "NETLINK_ROUTE";
             case NetlinkH.NETLINK_GENERIC -> "NETLINK_GENERIC";
+            case NfnetlinkH.NETLINK_NETFILTER -> "NETLINK_NETFILTER";
             default -> "protocol " + protocol;
         };
     }
