@@ -72,11 +72,11 @@ mib() {
 # is opened read-only and shared.
 start_uml() {
   local i=$1 mac=$2
-  setsid ip netns exec "$ns" linux.uml \
+  setsid ip netns exec "$ns" "${uml_wrapper[@]}" linux.uml \
     "ubd0=$state/vm$i.cow,$image" root=/dev/ubda rw "mem=$mem" \
     "eth0=tuntap,tap$i,$mac" con=null con0=null,fd:1 ssl=null \
     "uml_dir=$state/uml" "umid=vm$i" init=/shoal-init \
-    "shoal_name=vm$i" "shoal_ip=198.18.0.$i/16" "shoal_share=$share" \
+    "shoal_name=vm$i" "shoal_ip=198.18.0.$i/16" "shoal_share=$share" "shoal_fpu=$uml_fpu" \
     </dev/null >"$state/vm$i.log" 2>&1 &
 }
 
@@ -98,6 +98,21 @@ start_qemu() {
     -pidfile "$state/qemu/vm$i.pid" \
     </dev/null >"$state/vm$i.qemu.log" 2>&1 &
 }
+
+# Debian 12's UML kernel (6.1) switches its guests' FPU state through PTRACE_SETREGSET with a
+# buffer of fixed size, which hosts with a larger XSAVE area (AMX) refuse with EFAULT: the first
+# guest process dies. There, uml-fxsr makes it use the 512-byte FXSAVE image instead (see there).
+uml_fpu=${SHOAL_VM_UML_FPU:-auto}
+if [[ $uml_fpu == auto ]]; then
+  uml_fpu=xstate
+  grep -qw amx_tile /proc/cpuinfo && uml_fpu=fxsr
+fi
+case $uml_fpu in
+  xstate) uml_wrapper=() ;;
+  fxsr) uml_wrapper=("$HERE/uml-fxsr") ;;
+  *) die "SHOAL_VM_UML_FPU '$uml_fpu': expected auto, xstate or fxsr" ;;
+esac
+echo "UML_FPU=$uml_fpu" >>"$state/env"
 
 kernel_pid=()
 for ((i = 1; i <= n; i++)); do
