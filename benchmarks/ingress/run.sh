@@ -7,6 +7,7 @@
 #                                           :8082 nftables DNAT
 #                                           :5202 HAProxy splice-auto -> :5201
 #                                           :5203 Shoal               -> :5201
+#                                           :8083/:5204 Shoal B (SHOAL_B=1)
 #
 # HTTP: wrk -t2 -c64 for DURATION s, RUNS rounds; each round runs every variant once, in turn
 # (paired runs on a shared machine), and the median per variant is reported, with the proxy
@@ -14,7 +15,18 @@
 # second. Bulk: iperf3 for IPERF_SECS s, median of IPERF_RUNS, direct / HAProxy splice / Shoal.
 #
 # Environment: DURATION (10), RUNS (3), WARMUP (5 s per proxy before the rounds), IPERF_SECS (10),
-# IPERF_RUNS (1), SHOAL_THREADS (2), HAPROXY_THREADS (2), JAVA (java), SKIP_BUILD (unset).
+# IPERF_RUNS (1), SHOAL_THREADS (2), HAPROXY_THREADS (2), JAVA (java), SKIP_BUILD (unset),
+# SHOAL_JAVA_OPTS (e.g. -XX:StartFlightRecording=...), HTTP (1: run the wrk rounds), BULK (1: run
+# iperf3).
+# A second Shoal as its own target, for before/after in one run: SHOAL_B=1 starts another MeshNode
+# ("shoal-b", :8083 HTTP, :5204 bulk) from SHOAL_B_CP (a classpath, e.g. a saved copy of
+# ingress-proxy/target/classes and test-classes plus test-classpath.txt's jars; default: the same
+# build) with SHOAL_B_JAVA_OPTS (e.g. -Dshoal.ingress.transport=epoll).
+# Syscalls: STRACE_SECS=N adds a phase before the rounds: per proxy, wrk for N s with
+# `strace -c -f` attached to the proxy process; the tables and syscalls per request are printed
+# (strace slows the proxy: read them as counts, not as speed). PERF_SECS=N: per proxy, wrk for N s
+# with `perf record -g` (cpu-clock) on the proxy process; the top symbols are printed (Java frames
+# named through `jcmd <pid> Compiler.perfmap`), and the raw data kept when PROFILE_DIR is set.
 # Needs root. Installs nginx, haproxy, wrk, iperf3, nftables if missing. Everything it makes
 # carries a random prefix and is removed on exit (trap), even after a failure or Ctrl-C.
 set -euo pipefail
@@ -27,6 +39,12 @@ IPERF_RUNS=${IPERF_RUNS:-1}
 SHOAL_THREADS=${SHOAL_THREADS:-2}
 HAPROXY_THREADS=${HAPROXY_THREADS:-2}
 JAVA=${JAVA:-java}
+HTTP=${HTTP:-1}
+BULK=${BULK:-1}
+SHOAL_B=${SHOAL_B:-}
+STRACE_SECS=${STRACE_SECS:-}
+PERF_SECS=${PERF_SECS:-}
+PROFILE_DIR=${PROFILE_DIR:-}
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 prefix=bi$(printf '%04x' $((RANDOM % 65536)))
@@ -53,12 +71,13 @@ cleanup() {
   { exec 7>&-; } 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 0.5
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; rm -f "/tmp/perf-$pid.map"; done
   # Whatever is still inside our namespaces (nginx workers) was started by this run.
   for ns in "${namespaces[@]}"; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
   done
   for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  if [[ -n ${PROFILE_DIR:-} ]]; then mkdir -p "$PROFILE_DIR" && cp "$tmp"/*.log "$PROFILE_DIR/" 2>/dev/null; fi
   rm -rf "$tmp"
   exit "$status"
 }
@@ -188,9 +207,18 @@ EOF
     <"$tmp/mesh.in" >"$tmp/mesh.log" 2>&1 &
   mesh_pid=$!
   pids+=("$mesh_pid")
-  local i
-  for i in $(seq 1 300); do grep -q '^READY' "$tmp/mesh.log" && break; sleep 0.2; done
-  grep -q '^READY' "$tmp/mesh.log" || die "the mesh did not start: $(cat "$tmp/mesh.log")"
+  if [[ -n $SHOAL_B ]]; then
+    ip netns exec "$prefix"p "$JAVA" -Xms256m -Xmx256m ${SHOAL_B_JAVA_OPTS:-} -cp "${SHOAL_B_CP:-$mesh_cp}" \
+      io.shoal.ingress.netns.MeshNode $PROXY "$SHOAL_THREADS" $BACKEND tcp:8083:80:none tcp:5204:5201:none \
+      <"$tmp/mesh.in" >"$tmp/mesh-b.log" 2>&1 &
+    mesh_b_pid=$!
+    pids+=("$mesh_b_pid")
+  fi
+  local i log
+  for log in mesh ${SHOAL_B:+mesh-b}; do
+    for i in $(seq 1 300); do grep -qs '^READY' "$tmp/$log.log" && break; sleep 0.2; done
+    grep -q '^READY' "$tmp/$log.log" || die "the mesh did not start: $(cat "$tmp/$log.log")"
+  done
   wait_port b $BACKEND 80
   wait_port p $PROXY 8081
   wait_port p $PROXY 8080
@@ -208,16 +236,67 @@ wrk_rps() { # host port seconds -> requests/s
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
-declare -A port=([direct]=80 [nft-dnat]=8082 [haproxy]=8081 [shoal]=8080)
-declare -A host=([direct]=$BACKEND [nft-dnat]=$PROXY [haproxy]=$PROXY [shoal]=$PROXY)
+declare -A port=([direct]=80 [nft-dnat]=8082 [haproxy]=8081 [shoal]=8080 [shoal-b]=8083)
+declare -A host=([direct]=$BACKEND [nft-dnat]=$PROXY [haproxy]=$PROXY [shoal]=$PROXY [shoal-b]=$PROXY)
 declare -A pidof_variant=()
-variants=(direct nft-dnat haproxy shoal)
+variants=(direct nft-dnat haproxy shoal ${SHOAL_B:+shoal-b})
+
+run_strace() { # per proxy: wrk for STRACE_SECS with strace -c -f on the proxy process
+  local v pid tpid requests calls
+  for v in haproxy shoal ${SHOAL_B:+shoal-b}; do
+    pid=${pidof_variant[$v]}
+    strace -c -f -q -o "$tmp/strace.$v" -p "$pid" &
+    tpid=$!
+    sleep 1
+    ip netns exec "$prefix"c timeout $((STRACE_SECS + 30)) wrk -t2 -c64 -d"$STRACE_SECS"s \
+      "http://${host[$v]}:${port[$v]}/small.html" >"$tmp/wrk.strace" 2>&1 || die "wrk under strace failed"
+    kill -INT "$tpid"
+    wait "$tpid" 2>/dev/null || true
+    requests=$(awk '/requests in/ {print $1}' "$tmp/wrk.strace")
+    calls=$(awk '$NF == "total" {print $(NF-2)}' "$tmp/strace.$v")
+    echo
+    echo "strace -c -f, $v: $requests requests in ${STRACE_SECS}s under strace, $calls syscalls," \
+      "$(awk -v c="$calls" -v r="$requests" 'BEGIN {printf "%.2f", c / r}') per request"
+    awk -v r="$requests" 'NR <= 2 || /^-/ {print; next} NF >= 5 {printf "%s   %8.3f/req\n", $0, $4 / r; next} {print}' "$tmp/strace.$v"
+  done
+}
+
+run_perf() { # per proxy: wrk for PERF_SECS with perf record on the proxy process
+  local v pid ppid requests
+  for v in haproxy shoal ${SHOAL_B:+shoal-b}; do
+    pid=${pidof_variant[$v]}
+    perf record -q -e cpu-clock -F 999 -g -o "$tmp/perf.$v" -p "$pid" >/dev/null 2>&1 &
+    ppid=$!
+    sleep 1
+    ip netns exec "$prefix"c timeout $((PERF_SECS + 30)) wrk -t2 -c64 -d"$PERF_SECS"s \
+      "http://${host[$v]}:${port[$v]}/small.html" >"$tmp/wrk.perf" 2>&1 || die "wrk under perf failed"
+    kill -INT "$ppid"
+    wait "$ppid" 2>/dev/null || true
+    [[ $v == haproxy ]] || jcmd "$pid" Compiler.perfmap >/dev/null 2>&1 || true
+    requests=$(awk '/requests in/ {print $1}' "$tmp/wrk.perf")
+    echo
+    echo "perf, $v: $requests requests in ${PERF_SECS}s"
+    perf report -i "$tmp/perf.$v" --no-children --sort dso,sym --stdio -g none --percent-limit 0.7 2>/dev/null |
+      grep -v '^#' | grep -v '^$' | head -60
+    perf report -i "$tmp/perf.$v" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+    if [[ -n $PROFILE_DIR ]]; then
+      mkdir -p "$PROFILE_DIR"
+      cp "$tmp/perf.$v" "$PROFILE_DIR/perf.$v.data"
+      [[ -f /tmp/perf-$pid.map ]] && cp "/tmp/perf-$pid.map" "$PROFILE_DIR/"
+    fi
+  done
+}
 
 run_http() {
   pidof_variant=([haproxy]=$haproxy_pid [shoal]=$mesh_pid)
+  [[ -n $SHOAL_B ]] && pidof_variant[shoal-b]=$mesh_b_pid
   say "warm-up: ${WARMUP}s through each proxy (JIT, connection pools)"
   wrk_rps $PROXY 8080 "$WARMUP" >/dev/null
   wrk_rps $PROXY 8081 "$WARMUP" >/dev/null
+  [[ -n $SHOAL_B ]] && wrk_rps $PROXY 8083 "$WARMUP" >/dev/null
+  [[ -n $STRACE_SECS ]] && run_strace
+  [[ -n $PERF_SECS ]] && run_perf
+  ((HTTP)) || return 0
   local r v rps before after
   for r in $(seq 1 "$RUNS"); do
     for v in "${variants[@]}"; do
@@ -244,10 +323,10 @@ iperf_gbps() { # host port
 
 run_bulk() {
   local r v g
-  declare -gA bulk_port=([direct]=5201 [haproxy-splice]=5202 [shoal]=5203)
-  declare -gA bulk_host=([direct]=$BACKEND [haproxy-splice]=$PROXY [shoal]=$PROXY)
+  declare -gA bulk_port=([direct]=5201 [haproxy-splice]=5202 [shoal]=5203 [shoal-b]=5204)
+  declare -gA bulk_host=([direct]=$BACKEND [haproxy-splice]=$PROXY [shoal]=$PROXY [shoal-b]=$PROXY)
   for r in $(seq 1 "$IPERF_RUNS"); do
-    for v in direct haproxy-splice shoal; do
+    for v in direct haproxy-splice shoal ${SHOAL_B:+shoal-b}; do
       g=$(iperf_gbps "${bulk_host[$v]}" "${bulk_port[$v]}")
       echo "$g" >>"$tmp/bulk.$v"
       say "  bulk round $r $v: $g Gbit/s"
@@ -255,33 +334,51 @@ run_bulk() {
   done
 }
 
+ratio_line() { # name file-a file-b: median of a/b and the per-round a/b (paired rounds)
+  paste "$2" "$3" | awk -v n="$1" '{r[NR] = ($2 > 0) ? $1 / $2 : 0; l = l sprintf("%s%.2f", NR > 1 ? " " : "", r[NR])}
+    END {printf "  %s: per round %s\n", n, l}'
+}
+
 report() {
   local v direct shoal haproxy
-  direct=$(median <"$tmp/rps.direct")
   echo
-  echo "HTTP: wrk -t2 -c64 -d${DURATION}s, 1 KiB file, median of $RUNS paired rounds ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-  printf '%-10s %12s %10s %14s %16s\n' variant "req/s" "x direct" "proxy CPU s" "req/CPU-s"
-  for v in "${variants[@]}"; do
-    local rps cpu rpc
-    rps=$(median <"$tmp/rps.$v")
-    cpu=-
-    rpc=-
-    [[ -f $tmp/cpu.$v ]] && cpu=$(median <"$tmp/cpu.$v") && rpc=$(median <"$tmp/rpc.$v")
-    printf '%-10s %12.0f %10.2f %14s %16s\n' "$v" "$rps" "$(awk -v a="$rps" -v b="$direct" 'BEGIN {print a / b}')" "$cpu" "$rpc"
-  done
-  shoal=$(median <"$tmp/rps.shoal")
-  haproxy=$(median <"$tmp/rps.haproxy")
-  awk -v s="$shoal" -v h="$haproxy" -v sc="$(median <"$tmp/rpc.shoal")" -v hc="$(median <"$tmp/rpc.haproxy")" \
-    'BEGIN {printf "Shoal / HAProxy: requests/s %.2fx, requests per CPU-second %.2fx\n", s / h, sc / hc}'
-  echo
-  echo "Bulk: iperf3 -t $IPERF_SECS, median of $IPERF_RUNS (Gbit/s received)"
-  local bd bh bs
-  bd=$(median <"$tmp/bulk.direct")
-  bh=$(median <"$tmp/bulk.haproxy-splice")
-  bs=$(median <"$tmp/bulk.shoal")
-  printf '%-16s %8.2f\n' direct "$bd" "haproxy-splice" "$bh" shoal "$bs"
-  awk -v d="$bd" -v h="$bh" -v s="$bs" \
-    'BEGIN {printf "Shoal / HAProxy(splice): %.2fx; HAProxy %.2fx of direct, Shoal %.2fx of direct\n", s / h, h / d, s / d}'
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+  if ((HTTP)); then
+    direct=$(median <"$tmp/rps.direct")
+    echo "HTTP: wrk -t2 -c64 -d${DURATION}s, 1 KiB file, median of $RUNS paired rounds"
+    printf '%-10s %12s %10s %14s %16s\n' variant "req/s" "x direct" "proxy CPU s" "req/CPU-s"
+    for v in "${variants[@]}"; do
+      local rps cpu rpc
+      rps=$(median <"$tmp/rps.$v")
+      cpu=-
+      rpc=-
+      [[ -f $tmp/cpu.$v ]] && cpu=$(median <"$tmp/cpu.$v") && rpc=$(median <"$tmp/rpc.$v")
+      printf '%-10s %12.0f %10.2f %14s %16s\n' "$v" "$rps" "$(awk -v a="$rps" -v b="$direct" 'BEGIN {print a / b}')" "$cpu" "$rpc"
+    done
+    haproxy=$(median <"$tmp/rps.haproxy")
+    for v in shoal ${SHOAL_B:+shoal-b}; do
+      shoal=$(median <"$tmp/rps.$v")
+      awk -v n="$v" -v s="$shoal" -v h="$haproxy" -v sc="$(median <"$tmp/rpc.$v")" -v hc="$(median <"$tmp/rpc.haproxy")" \
+        'BEGIN {printf "%s / HAProxy (medians): requests/s %.2fx, requests per CPU-second %.2fx\n", n, s / h, sc / hc}'
+      ratio_line "$v / HAProxy requests/s" "$tmp/rps.$v" "$tmp/rps.haproxy"
+      ratio_line "$v / HAProxy requests per CPU-s" "$tmp/rpc.$v" "$tmp/rpc.haproxy"
+    done
+  fi
+  if ((BULK)); then
+    echo
+    echo "Bulk: iperf3 -t $IPERF_SECS, median of $IPERF_RUNS (Gbit/s received)"
+    local bd bh bs
+    bd=$(median <"$tmp/bulk.direct")
+    bh=$(median <"$tmp/bulk.haproxy-splice")
+    printf '%-16s %8.2f\n' direct "$bd" "haproxy-splice" "$bh"
+    for v in shoal ${SHOAL_B:+shoal-b}; do
+      bs=$(median <"$tmp/bulk.$v")
+      printf '%-16s %8.2f\n' "$v" "$bs"
+      awk -v n="$v" -v d="$bd" -v h="$bh" -v s="$bs" \
+        'BEGIN {printf "%s / HAProxy(splice): %.2fx; HAProxy %.2fx of direct, %s %.2fx of direct\n", n, s / h, h / d, n, s / d}'
+      ratio_line "$v / HAProxy(splice)" "$tmp/bulk.$v" "$tmp/bulk.haproxy-splice"
+    done
+  fi
 }
 
 install_missing
@@ -290,5 +387,5 @@ setup_namespaces
 start_servers
 say "namespaces ${prefix}{c,p,b,f} up; HAProxy pid $haproxy_pid, Shoal mesh pid $mesh_pid"
 run_http
-run_bulk
+((BULK)) && run_bulk
 report

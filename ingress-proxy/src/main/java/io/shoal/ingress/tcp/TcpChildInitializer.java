@@ -2,11 +2,9 @@ package io.shoal.ingress.tcp;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.shoal.ingress.policy.PortPolicy;
 import io.shoal.ingress.port.PortRuntime;
 import io.shoal.ingress.proxyprotocol.ProxyHeaderGate;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +22,9 @@ public final class TcpChildInitializer extends ChannelInitializer<SocketChannel>
     @Override
     protected void initChannel(SocketChannel ch) {
         PortPolicy policy = port.policy();
-        if (!policy.idleTimeout().isZero()) {
-            // observeOutput: a slow reader still draining our writes is not idle.
-            ch.pipeline()
-                    .addLast(
-                            "idle",
-                            new IdleStateHandler(
-                                    true, 0, 0, policy.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        }
+        // Writability tracks the chunk in flight (see TcpFrontendHandler); the idle timeout is
+        // checked by the relay itself.
+        ch.config().setWriteBufferWaterMark(Relay.ONE_CHUNK);
         boolean awaitHeader = false;
         if (policy.acceptsProxyProtocol()) {
             boolean trusted = policy.trusts(ch.remoteAddress().getAddress());

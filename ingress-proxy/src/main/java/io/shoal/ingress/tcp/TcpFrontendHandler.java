@@ -8,13 +8,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.shoal.ingress.balance.Backend;
 import io.shoal.ingress.metrics.PortMetrics;
 import io.shoal.ingress.policy.PortPolicy;
@@ -25,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,17 @@ import org.slf4j.LoggerFactory;
  * event loop (no cross-thread hand-off), retrying another backend when a connect fails; then it
  * relays client bytes, reading the next chunk only when the backend accepted the previous one.
  * Auto-read is off on both channels, so a slow side stops the other instead of filling memory.
+ *
+ * <p>Hot path without a promise or listener per chunk: chunks are written with the channel's void
+ * promise, and both channels have a write-buffer water mark of one byte, so a channel turns
+ * unwritable with the chunk queued and writable again exactly when everything queued on it has
+ * been written: that {@code channelWritabilityChanged} (here for the client channel, in {@link
+ * TcpBackendHandler} for the backend channel) is the "previous write succeeded" that issues the
+ * next read on the other side. A failed write fires {@code exceptionCaught} on its channel, which
+ * closes it; {@code channelInactive} then counts the chunk as discarded and closes the other side.
+ * This handler owns the byte accounting of both directions and the idle timeout (a periodic check
+ * of a per-connection activity counter; no {@code IdleStateHandler}, whose write listener would
+ * need a promise per chunk).
  */
 final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(TcpFrontendHandler.class);
@@ -52,6 +65,19 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean connected;
     private InetSocketAddress client;
 
+    /** Client bytes written to the backend and not yet confirmed (0: none in flight). */
+    private long toBackend;
+    /** Backend bytes written to the client and not yet confirmed. */
+    private long toClient;
+    /** Bumped by every relayed chunk in either direction; the idle check compares it. */
+    private long activity;
+
+    private long seenActivity = -1;
+    private long seenProgress = -1;
+    private long lastActive;
+    private long idleNanos;
+    private ScheduledFuture<?> idleCheck;
+
     TcpFrontendHandler(PortRuntime port, PortPolicy policy, boolean awaitingHeader) {
         this.port = port;
         this.policy = policy;
@@ -66,6 +92,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         client = (InetSocketAddress) inbound.remoteAddress();
         metrics.opened();
         inbound.closeFuture().addListener(f -> metrics.closed());
+        idleNanos = policy.idleTimeout().toNanos();
+        if (idleNanos > 0) {
+            lastActive = System.nanoTime();
+            scheduleIdleCheck();
+        }
         if (awaitingHeader) {
             // The real client address comes in the PROXY header: read it before choosing a backend.
             ctx.read();
@@ -90,12 +121,13 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 // Each chunk is relayed as soon as it arrives; Nagle would hold small replies
                 // behind the ACK of the previous segment.
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Relay.ONE_CHUNK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, policy.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("backend", new TcpBackendHandler(inbound, metrics));
+                        ch.pipeline().addLast("backend", new TcpBackendHandler(TcpFrontendHandler.this));
                     }
                 });
         long start = System.nanoTime();
@@ -156,7 +188,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         if (pending.isEmpty()) {
             outbound.flush();
             if (clientInputShut) {
-                Channels.shutdownOutputAfterFlush(outbound);
+                Channels.shutdownOutputAfterFlush(outbound, this::backendFlushed);
             } else {
                 inbound.read();
             }
@@ -165,7 +197,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 relay(pending.poll());
             }
             if (clientInputShut) {
-                Channels.shutdownOutputAfterFlush(outbound);
+                Channels.shutdownOutputAfterFlush(outbound, this::backendFlushed);
             }
         }
         outbound.read();
@@ -196,17 +228,106 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Writes a client chunk to the backend; the next client read waits for its completion. */
     private void relay(ByteBuf buf) {
+        toBackend += buf.readableBytes();
+        activity++;
+        outbound.writeAndFlush(buf, outbound.voidPromise());
+    }
+
+    /** A backend chunk (from {@link TcpBackendHandler}): written to the client. */
+    void relayToClient(ByteBuf buf) {
         int size = buf.readableBytes();
-        outbound.writeAndFlush(buf).addListener(f -> {
-            if (f.isSuccess()) {
-                metrics.wroteToBackend(size);
+        metrics.readFromBackend(size);
+        toClient += size;
+        activity++;
+        inbound.writeAndFlush(buf, inbound.voidPromise());
+    }
+
+    /** The backend channel's writability changed (from {@link TcpBackendHandler}). */
+    void backendWritabilityChanged() {
+        if (toBackend > 0 && outbound.isWritable() && outbound.isActive()) {
+            backendFlushed();
+            if (!clientInputShut) {
                 inbound.read();
-            } else {
-                metrics.discarded(size);
-                inbound.close();
             }
-        });
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (toClient > 0 && inbound.isWritable() && inbound.isActive()) {
+            clientFlushed();
+            outbound.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Everything written to the backend so far was written: count the chunk in flight. */
+    private void backendFlushed() {
+        if (toBackend > 0) {
+            metrics.wroteToBackend(toBackend);
+            toBackend = 0;
+        }
+    }
+
+    /** Everything written to the client so far was written: count the chunk in flight. */
+    private void clientFlushed() {
+        if (toClient > 0) {
+            metrics.wroteToClient(toClient);
+            toClient = 0;
+        }
+    }
+
+    /** The backend channel closed (from {@link TcpBackendHandler}). */
+    void backendInactive() {
+        if (toBackend > 0) {
+            metrics.discarded(toBackend);
+            toBackend = 0;
+        }
+        Channels.closeOnFlush(inbound, this::clientFlushed);
+    }
+
+    /** The backend sent its FIN (from {@link TcpBackendHandler}). */
+    void backendInputShut() {
+        Channels.shutdownOutputAfterFlush(inbound, this::clientFlushed);
+    }
+
+    private void scheduleIdleCheck() {
+        idleCheck = inbound.eventLoop()
+                .schedule(this::checkIdle, Math.max(idleNanos / 4, 1_000_000L), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Runs every quarter of the idle timeout: activity is a relayed chunk in either direction or a
+     * write still making progress (a slow reader draining a chunk); the connection is closed once
+     * nothing moved for the whole timeout.
+     */
+    private void checkIdle() {
+        idleCheck = null;
+        if (!inbound.isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long progress = progress(inbound) + progress(outbound);
+        if (activity != seenActivity || progress != seenProgress) {
+            seenActivity = activity;
+            seenProgress = progress;
+            lastActive = now;
+        } else if (now - lastActive >= idleNanos) {
+            LOG.debug("{}: closing idle connection from {}", port.key(), client);
+            Channels.closeOnFlush(inbound, this::clientFlushed);
+            return;
+        }
+        scheduleIdleCheck();
+    }
+
+    private static long progress(Channel ch) {
+        if (ch == null) {
+            return 0;
+        }
+        ChannelOutboundBuffer buf = ch.unsafe().outboundBuffer();
+        return buf == null ? 0 : buf.currentProgress() + buf.totalPendingWriteBytes();
     }
 
     @Override
@@ -219,26 +340,31 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (connected) {
-                Channels.shutdownOutputAfterFlush(outbound);
+                Channels.shutdownOutputAfterFlush(outbound, this::backendFlushed);
             }
             if (((DuplexChannel) inbound).isOutputShutdown()) {
-                Channels.closeOnFlush(inbound);
+                Channels.closeOnFlush(inbound, this::clientFlushed);
             }
-        } else if (evt instanceof IdleStateEvent) {
-            LOG.debug("{}: closing idle connection from {}", port.key(), client);
-            Channels.closeOnFlush(inbound);
         }
         ctx.fireUserEventTriggered(evt);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
+        if (toClient > 0) {
+            metrics.discarded(toClient);
+            toClient = 0;
+        }
         while (!pending.isEmpty()) {
             ByteBuf b = pending.poll();
             metrics.discarded(b.readableBytes());
             b.release();
         }
-        Channels.closeOnFlush(outbound);
+        Channels.closeOnFlush(outbound, this::backendFlushed);
     }
 
     @Override
