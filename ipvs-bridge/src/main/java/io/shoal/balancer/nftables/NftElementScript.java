@@ -1,10 +1,13 @@
 package io.shoal.balancer.nftables;
 
 import io.shoal.balancer.spec.IpLiterals;
+import io.shoal.netlink.nftables.NfTables;
 import io.shoal.netlink.nftables.NftKey;
 import io.shoal.netlink.nftables.NftVerdict;
 import io.shoal.netlink.nftables.SetElement;
 import io.shoal.netlink.nftables.SetElementChange;
+import io.shoal.netlink.socket.NetlinkSocket;
+import io.shoal.netlink.socket.Request;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -62,7 +65,8 @@ final class NftElementScript {
 
     /**
      * The element changes {@code script} makes, in its order, or empty when the script does anything
-     * else (or has more than {@code maxElements} elements: a large change goes to nft).
+     * else (or has more than {@code maxElements} elements, or does not fit one transaction: a large
+     * change goes to nft).
      */
     static Optional<List<SetElementChange>> parse(String script, int maxElements) {
         List<SetElementChange> out = new ArrayList<>();
@@ -108,7 +112,27 @@ final class NftElementScript {
                             ? SetElementChange.add(TABLE_NAME, map, parsed)
                             : SetElementChange.delete(TABLE_NAME, map, parsed));
         }
-        return out.isEmpty() ? Optional.empty() : Optional.of(out);
+        if (out.isEmpty() || !fitsOneTransaction(out)) {
+            return Optional.empty();
+        }
+        return Optional.of(out);
+    }
+
+    /**
+     * Whether {@code changes} go out as one netlink transaction: one datagram the send buffer takes,
+     * with no more messages than the receive queue has room for acks (many short lines, e.g. the
+     * drain-set steps of ten removed services, do not).
+     */
+    static boolean fitsOneTransaction(List<SetElementChange> changes) {
+        List<Request> requests = NfTables.requests(changes);
+        if (requests.size() > NetlinkSocket.MAX_TRANSACTION_MESSAGES) {
+            return false;
+        }
+        long bytes = 64;
+        for (Request r : requests) {
+            bytes += r.message().length() + 3;
+        }
+        return bytes <= NetlinkSocket.MAX_TRANSACTION_DATAGRAM;
     }
 
     /** One element's text, e.g. {@code 100.64.0.10 . tcp . 80 . 3 : 198.18.0.11 . 8080}; null if unexpected. */

@@ -22,6 +22,7 @@ class NftNetlink implements AutoCloseable {
     private final NetworkNamespace namespace;
     private NfTables socket;
     private Object socketNamespace;
+    private long lastCommitNanos;
 
     NftNetlink(NetworkNamespace namespace) {
         this.namespace = namespace;
@@ -36,7 +37,10 @@ class NftNetlink implements AutoCloseable {
         String operation = "nf_tables transaction of " + changes.size() + " element steps in namespace " + namespace
                 + " (" + what + ")";
         try {
-            socket(operation).commit(changes);
+            NfTables nf = socket(operation);
+            long start = System.nanoTime();
+            nf.commit(changes);
+            lastCommitNanos = System.nanoTime() - start;
         } catch (NetlinkException e) {
             StringBuilder detail = new StringBuilder(e.getMessage());
             for (Throwable s : e.getSuppressed()) {
@@ -77,6 +81,11 @@ class NftNetlink implements AutoCloseable {
         } catch (IOException | UnsupportedOperationException e) {
             throw new BalancerException(operation, -1, "cannot read namespace " + namespace.path() + ": " + e, e);
         }
+    }
+
+    /** How long the last successful transaction took on the socket (send to last ack), for benchmarks. */
+    synchronized long lastCommitNanos() {
+        return lastCommitNanos;
     }
 
     @Override

@@ -83,6 +83,7 @@ public final class NftScale {
             // both see the same table size, machine load and JIT state.
             double[] netlinkMs = new double[changes];
             double[] nftMs = new double[changes];
+            double[] kernelMs = new double[changes];
             double[] renderMs = new double[2 * changes];
             String last = "";
             for (int c = 0; c < 2 * changes; c++) {
@@ -101,15 +102,20 @@ public final class NftScale {
                 lb.apply(next);
                 double ms = (System.nanoTime() - a0) / 1e6;
                 (overNetlink ? netlinkMs : nftMs)[c / 2] = ms;
+                if (overNetlink) {
+                    kernelMs[c / 2] = lb.lastNetlinkCommitNanos() / 1e6;
+                }
                 state = next;
             }
             Files.writeString(dir.resolve("incremental.nft"), last);
             Arrays.sort(netlinkMs);
             Arrays.sort(nftMs);
+            Arrays.sort(kernelMs);
             Arrays.sort(renderMs);
             System.out.printf(
                     "shoal: %d services x 10 backends: full apply %.0f ms (nft)%n"
                             + "shoal: one backend changed, over netlink: median %.2f ms (min %.2f, max %.2f, %d changes)%n"
+                            + "shoal:   of which the netlink transaction (send to last ack): median %.2f ms (min %.2f, max %.2f)%n"
                             + "shoal: one backend changed, through nft:  median %.1f ms (min %.1f, max %.1f, %d changes)%n"
                             + "shoal: rendering a change: median %.2f ms; applies over netlink %d, through nft %d%n",
                     n,
@@ -118,6 +124,9 @@ public final class NftScale {
                     netlinkMs[0],
                     netlinkMs[changes - 1],
                     changes,
+                    median(kernelMs),
+                    kernelMs[0],
+                    kernelMs[changes - 1],
                     median(nftMs),
                     nftMs[0],
                     nftMs[changes - 1],

@@ -142,6 +142,11 @@ public final class NftablesBalancer implements ServiceBalancer {
         this.fastPath = enabled;
     }
 
+    /** Send-to-last-ack time of the last netlink transaction (benchmarks). */
+    long lastNetlinkCommitNanos() {
+        return netlink.lastCommitNanos();
+    }
+
     /** Applies that went over netlink so far. */
     public synchronized long netlinkApplies() {
         return fastApplies;

@@ -165,6 +165,30 @@ class NftElementScriptTest {
         assertThat(v6.get(0).elements().get(0).valueBytes()).hasSize(16 + 4);
     }
 
+    @Test
+    void removingManyServicesIsTooManyMessagesForOneTransactionAndGoesToNft() {
+        List<VirtualService> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            VirtualService.Builder b =
+                    VirtualService.builder("s" + i).vip("100.64.1." + (i + 1)).port(80);
+            for (int j = 1; j <= 10; j++) {
+                b.backend("198.18.1." + j, 8080);
+            }
+            many.add(b.build());
+        }
+        DesiredState before = DesiredState.of(many);
+        DesiredState after = DesiredState.of(many.subList(0, 1));
+        String script = renderer.incremental(before, after);
+        // Only element lines (slots, verdicts, drain sets) but one per drain-set step: > 128 messages.
+        assertThat(script.lines()).allMatch(l -> l.contains(" element inet shoal "));
+        assertThat(script.lines().count())
+                .isGreaterThan(io.shoal.netlink.socket.NetlinkSocket.MAX_TRANSACTION_MESSAGES);
+        assertThat(NftElementScript.parse(script, 1000)).isEmpty();
+        // A handful of the same kind of change does fit.
+        assertThat(NftElementScript.parse(renderer.incremental(before, DesiredState.of(many.subList(0, 29))), 1000))
+                .isPresent();
+    }
+
     private static InetAddress ip(String s) throws RuntimeException {
         try {
             return InetAddress.getByName(s);

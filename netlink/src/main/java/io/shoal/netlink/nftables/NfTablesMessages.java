@@ -210,20 +210,7 @@ public final class NfTablesMessages {
 
     /** A readable name of a {@code NETLINK_NETFILTER} message type, for errors. */
     public static String typeName(int type) {
-        if (type == NfnetlinkH.NFNL_MSG_BATCH_BEGIN) {
-            return "NFNL_MSG_BATCH_BEGIN";
-        }
-        if (type == NfnetlinkH.NFNL_MSG_BATCH_END) {
-            return "NFNL_MSG_BATCH_END";
-        }
-        String control = NetlinkH.controlMessageName(type);
-        if (control != null) {
-            return control;
-        }
-        if ((type >>> 8) == NfnetlinkH.NFNL_SUBSYS_NFTABLES) {
-            return NfTablesH.messageName(type & 0xff);
-        }
-        return "nfnetlink subsystem " + (type >>> 8) + " message " + (type & 0xff);
+        return NfnetlinkH.messageTypeName(type);
     }
 
     private static byte[] be64(long v) {

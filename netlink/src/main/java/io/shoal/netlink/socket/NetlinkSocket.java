@@ -7,7 +7,6 @@ import io.shoal.netlink.codec.ErrorMessage;
 import io.shoal.netlink.codec.MessageBuilder;
 import io.shoal.netlink.codec.MessageParser;
 import io.shoal.netlink.codec.NetlinkMessage;
-import io.shoal.netlink.nftables.NfTablesMessages;
 import io.shoal.netlink.sys.LibC;
 import io.shoal.netlink.sys.Native;
 import io.shoal.netlink.uapi.GenetlinkH;
@@ -548,7 +547,7 @@ public final class NetlinkSocket implements Closeable {
             return RtnetlinkH.messageTypeName(type);
         }
         if (protocol == NfnetlinkH.NETLINK_NETFILTER) {
-            return NfTablesMessages.typeName(type);
+            return NfnetlinkH.messageTypeName(type);
         }
         String control = NetlinkH.controlMessageName(type);
         if (control != null) {

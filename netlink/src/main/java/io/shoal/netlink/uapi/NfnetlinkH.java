@@ -40,4 +40,22 @@ public final class NfnetlinkH {
     public static int messageType(int subsystem, int message) {
         return (subsystem << 8) | message;
     }
+
+    /** A readable name of a {@code NETLINK_NETFILTER} message type, for errors. */
+    public static String messageTypeName(int type) {
+        if (type == NFNL_MSG_BATCH_BEGIN) {
+            return "NFNL_MSG_BATCH_BEGIN";
+        }
+        if (type == NFNL_MSG_BATCH_END) {
+            return "NFNL_MSG_BATCH_END";
+        }
+        String control = NetlinkH.controlMessageName(type);
+        if (control != null) {
+            return control;
+        }
+        if ((type >>> 8) == NFNL_SUBSYS_NFTABLES) {
+            return NfTablesH.messageName(type & 0xff);
+        }
+        return "nfnetlink subsystem " + (type >>> 8) + " message " + (type & 0xff);
+    }
 }
