@@ -28,13 +28,27 @@ public final class ApiClient {
 
     private final String host;
     private final java.net.SocketAddress address;
+    private final javax.net.ssl.SSLSocketFactory tls;
 
     /**
      * @param host {@code unix:///path} or {@code tcp://host:port}
      * @throws IllegalArgumentException when the host is neither
      */
     public ApiClient(String host) {
+        this(host, null);
+    }
+
+    /**
+     * @param host {@code unix:///path} or {@code tcp://host:port}
+     * @param tls TLS with a client certificate (tcp only), or null
+     * @throws IllegalArgumentException when the host is neither, or TLS is asked for a unix socket
+     */
+    ApiClient(String host, ClientTls tls) {
         this.host = host;
+        if (tls != null && !host.startsWith("tcp://")) {
+            throw new IllegalArgumentException("--tlscacert/--tlscert/--tlskey: TLS needs --host tcp://HOST:PORT");
+        }
+        this.tls = tls == null ? null : tls.context().getSocketFactory();
         if (host.startsWith("unix://")) {
             String path = host.substring("unix://".length());
             if (path.isEmpty()) {
@@ -112,6 +126,9 @@ public final class ApiClient {
         }
         head.append("\r\n");
         byte[] raw;
+        if (tls != null) {
+            return parse(overTls(head.toString().getBytes(StandardCharsets.US_ASCII), payload));
+        }
         try (SocketChannel ch = address instanceof UnixDomainSocketAddress
                 ? SocketChannel.open(StandardProtocolFamily.UNIX)
                 : SocketChannel.open()) {
@@ -127,6 +144,26 @@ public final class ApiClient {
             throw new Unreachable("cannot reach the Shoal manager at " + host + ": " + e.getMessage(), e);
         }
         return parse(raw);
+    }
+
+    /** One request over TLS: the manager's certificate must chain to the CA and name the host. */
+    private byte[] overTls(byte[] head, byte[] payload) {
+        InetSocketAddress to = (InetSocketAddress) address;
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.createSocket()) {
+            s.connect(to, 10_000);
+            javax.net.ssl.SSLParameters params = s.getSSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(params);
+            s.startHandshake();
+            s.getOutputStream().write(head);
+            s.getOutputStream().write(payload);
+            s.getOutputStream().flush();
+            return s.getInputStream().readAllBytes();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new Unreachable("TLS with the Shoal manager at " + host + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new Unreachable("cannot reach the Shoal manager at " + host + ": " + e.getMessage(), e);
+        }
     }
 
     private JsonNode parse(byte[] raw) {

@@ -54,11 +54,11 @@ final class MeshCommand {
             Duration wait = Durations.parse("--timeout", timeout);
             ApiClient api = parent.root.client();
             JsonNode nodes = api.get("/nodes");
-            TreeMap<String, LbCommand.Config.Port> ports = LbCommand.Config.ports(api.get("/services"));
+            TreeMap<String, Port> ports = ports(api.get("/services"));
             HttpClient http = HttpClient.newBuilder().connectTimeout(wait).build();
-            record Probe(LbCommand.Config.Port port, JsonNode node, CompletableFuture<String[]> health) {}
+            record Probe(Port port, JsonNode node, CompletableFuture<String[]> health) {}
             List<Probe> probes = new ArrayList<>();
-            for (LbCommand.Config.Port p : ports.values()) {
+            for (Port p : ports.values()) {
                 for (JsonNode n : nodes) {
                     String address =
                             n.path("description").path("addresses").path(0).asText("");
@@ -120,6 +120,28 @@ final class MeshCommand {
                             "HTTP STATUS",
                             "DETAIL"),
                     rows);
+        }
+
+        /** A port published through the mesh and the services that publish it. */
+        record Port(int port, String protocol, List<String> services) {}
+
+        /** Ports published in ingress mode, keyed {@code tcp_8080} (sorted). */
+        static TreeMap<String, Port> ports(JsonNode services) {
+            TreeMap<String, Port> out = new TreeMap<>();
+            for (JsonNode s : services) {
+                for (JsonNode p : s.path("endpoint").path("ports")) {
+                    int published = p.path("publishedPort").asInt(0);
+                    if (published == 0
+                            || !p.path("publishMode").asText("ingress").equalsIgnoreCase("ingress")) {
+                        continue;
+                    }
+                    String proto = p.path("protocol").asText("tcp").toLowerCase(java.util.Locale.ROOT);
+                    out.computeIfAbsent(proto + "_" + published, k -> new Port(published, proto, new ArrayList<>()))
+                            .services()
+                            .add(s.path("spec").path("name").asText());
+                }
+            }
+            return out;
         }
 
         private static String cap(String s) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(
         name = "node",
         description = "Manage nodes",
-        subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class})
+        subcommands = {NodeCommand.Ls.class, NodeCommand.Inspect.class, NodeCommand.Update.class, NodeCommand.Rm.class})
 final class NodeCommand {
     @ParentCommand
     Shoal root;
@@ -90,6 +90,24 @@ final class NodeCommand {
                 out.add(parent.root.client().get("/nodes/" + n));
             }
             parent.root.out.println(out.toPrettyString());
+        }
+    }
+
+    /** Forgets nodes that are down (their agents stopped): addresses given back, tasks moved. */
+    @Command(name = "rm", description = "Remove nodes that are down (stop their agent first)")
+    static final class Rm implements Runnable {
+        @ParentCommand
+        NodeCommand parent;
+
+        @Parameters(arity = "1..*", paramLabel = "NODE")
+        List<String> nodes;
+
+        @Override
+        public void run() {
+            for (String n : nodes) {
+                parent.root.client().delete("/nodes/" + n);
+                parent.root.out.println(n);
+            }
         }
     }
 

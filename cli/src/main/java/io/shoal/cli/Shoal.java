@@ -31,6 +31,20 @@ public final class Shoal implements Runnable {
             defaultValue = "${env:SHOAL_HOST:-" + ApiClient.DEFAULT_HOST + "}")
     String host;
 
+    @Option(names = "--tlscacert", description = "TLS: the CA that signed the manager's certificate (PEM)")
+    java.nio.file.Path tlsCaCert;
+
+    @Option(names = "--tlscert", description = "TLS: this client's certificate (PEM)")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tlskey", description = "TLS: this client's key (PEM, unencrypted PKCS#8)")
+    java.nio.file.Path tlsKey;
+
+    @Option(
+            names = "--tlsverify",
+            description = "Use TLS and verify the manager (implied by the three files; as Docker's flag)")
+    boolean tlsVerify;
+
     PrintStream out;
     PrintStream err;
     CommandLine.Model.CommandSpec spec;
@@ -54,8 +68,16 @@ public final class Shoal implements Runnable {
     }
 
     ApiClient client() {
+        ClientTls tls = null;
+        if (tlsVerify || tlsCaCert != null || tlsCert != null || tlsKey != null) {
+            if (tlsCaCert == null || tlsCert == null || tlsKey == null) {
+                throw new UsageError("--tlscacert, --tlscert and --tlskey go together (the manager verifies"
+                        + " client certificates)");
+            }
+            tls = new ClientTls(tlsCaCert, tlsCert, tlsKey);
+        }
         try {
-            return new ApiClient(host);
+            return new ApiClient(host, tls);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }

@@ -131,7 +131,7 @@ final class SwarmCommand {
         @Override
         public void run() {
             throw new IllegalArgumentException("a Shoal node leaves by stopping its agent (shoald); its tasks move"
-                    + " elsewhere after the grace period, then 'docker node rm <node>' forgets it; a manager leaves by"
+                    + " elsewhere after the grace period, then 'shoal node rm <node>' forgets it; a manager leaves by"
                     + " stopping shoal-manager");
         }
     }

@@ -57,6 +57,11 @@ final class LiveManager implements AutoCloseable {
 
     /** With nodes of one's own: {id, hostname, underlay address} each. */
     LiveManager(Path dir, String[][] hosts) throws Exception {
+        this(dir, hosts, null);
+    }
+
+    /** With nodes of one's own and TLS (client certificates verified) on the loopback TCP listener. */
+    LiveManager(Path dir, String[][] hosts, io.shoal.controlplane.api.ApiTls tls) throws Exception {
         server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 200, 100), true);
         client = client(server.getConnectString());
         manager = new Manager(
@@ -94,7 +99,7 @@ final class LiveManager implements AutoCloseable {
                         Clock.systemUTC(),
                         "m1"),
                 new ApiServer.Config(
-                        socket, new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)));
+                        socket, new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), tls));
         api.start();
     }
 

@@ -139,7 +139,13 @@ class ShoalSwarmMeshDnsTest {
                 .contains("not valid for this cluster");
         assertThat(fails(2, "swarm", "join").err())
                 .isEqualTo("Error: Missing required option: '--token=<token>' (see 'shoal swarm join --help')\n");
-        assertThat(fails(1, "swarm", "leave").err()).contains("stopping its agent (shoald)");
+        assertThat(fails(1, "swarm", "leave").err())
+                .contains("stopping its agent (shoald)")
+                .contains("shoal node rm");
+        // A node whose agent still runs is not removed: the manager's 409, on one line.
+        assertThat(fails(1, "node", "rm", "host2").err())
+                .isEqualTo("Error: node n2 is ready; only a node that is down can be removed (stop its agent"
+                        + " first)\n");
         assertThat(fails(1, "swarm", "leave", "--force").err()).contains("shoal-manager");
         ByteArrayOutputStream nobodyErr = new ByteArrayOutputStream();
         int nobody = Shoal.run(

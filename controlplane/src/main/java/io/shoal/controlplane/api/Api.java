@@ -392,7 +392,24 @@ public final class Api {
             }
         }
         writes.increment();
+        awaitGoneFromView(s.id());
         return Response.json(200, Map.of("id", s.id()));
+    }
+
+    /**
+     * Reads come from the view; so that the client that removed a service does not find it again
+     * in its next listing, wait (briefly) until the view has seen the removal.
+     */
+    private void awaitGoneFromView(String id) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (store.get(Kind.SERVICES, id).isPresent() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static ApiException nameInUse(String name, String id) {

@@ -98,6 +98,7 @@ public final class DockerApi {
     private final Function<Request, Response> shoal;
     private final SwarmInfo swarm;
     private final TasksByService tasksByService;
+    private final ServiceViews serviceViews = new ServiceViews();
 
     /**
      * @param store the manager's started store
@@ -228,7 +229,8 @@ public final class DockerApi {
                         501, "Shoal does not support " + m + " /swarm/" + String.join("/", p.subList(1, n)));
             case "services":
                 if (n == 1) {
-                    return get(m, () -> listServices(r));
+                    onlyGet(m);
+                    return listServices(r);
                 }
                 if (n == 2 && p.get(1).equals("create")) {
                     return post(m, () -> createService(r));
@@ -304,10 +306,14 @@ public final class DockerApi {
     }
 
     private static Response get(String method, java.util.function.Supplier<Object> body) {
+        onlyGet(method);
+        return Response.json(200, body.get());
+    }
+
+    private static void onlyGet(String method) {
         if (!method.equals("GET") && !method.equals("HEAD")) {
             throw new ApiException(405, "method " + method + " not allowed here; use GET");
         }
-        return Response.json(200, body.get());
     }
 
     private static Response post(String method, java.util.function.Supplier<Response> action) {
@@ -411,7 +417,7 @@ public final class DockerApi {
 
     // ---- services ----
 
-    private Object listServices(Request r) {
+    private Response listServices(Request r) {
         Filters f = Filters.parse(r.query().get("filters"), Set.of("id", "name", "label", "mode"));
         boolean status =
                 "true".equals(r.query().get("status")) || "1".equals(r.query().get("status"));
@@ -421,19 +427,19 @@ public final class DockerApi {
                 || !f.labels("label", s.spec().labels())
                 || !f.exact("mode", s.spec().mode().global() ? "global" : "replicated"));
         services.sort(Comparator.comparing((Service s) -> s.meta().createdAt()).thenComparing(Service::id));
-        Map<String, long[]> counts = status ? serviceStatus() : Map.of();
-        ArrayNode out = DockerViews.array();
-        for (Service s : services) {
-            long[] c = null;
-            if (status) {
-                c = counts.getOrDefault(s.id(), new long[3]).clone();
+        Map<String, long[]> counts = null;
+        if (status) {
+            Map<String, long[]> byService = serviceStatus();
+            counts = new HashMap<>();
+            for (Service s : services) {
+                long[] c = byService.getOrDefault(s.id(), new long[3]).clone();
                 if (!s.spec().mode().global()) {
                     c[1] = s.spec().mode().replicas();
                 }
+                counts.put(s.id(), c);
             }
-            out.add(DockerViews.service(s, c));
         }
-        return out;
+        return new Response(200, "application/json", serviceViews.list(services, counts));
     }
 
     /** Per service: running tasks, tasks meant to run (global services), completed tasks. */
