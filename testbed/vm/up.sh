@@ -10,6 +10,7 @@
 #   SHOAL_VM_SHARE=/dir         host directory every guest mounts at /shoal (hostfs);
 #                               default <state>/share
 #   SHOAL_VM_BOOT_TIMEOUT=120   seconds to wait for all command channels
+#   SHOAL_VM_UML_FPU=auto       xstate, fxsr (through uml-fxsr: hosts with AMX), auto: fxsr iff AMX
 #
 # Guest i: eth0 = 198.18.0.i/16 on tap<i>, no uplink, lo up, command channel on TCP 7001
 # (see exec.sh). The bridge, the taps and every kernel process live in the fabric namespace
@@ -24,7 +25,7 @@ n=$1
 [[ -c /dev/net/tun ]] || die "needs /dev/net/tun for the guests' taps"
 engine=${SHOAL_VM_ENGINE:-uml}
 case $engine in
-  uml) ensure_packages user-mode-linux socat iproute2 ;;
+  uml) ensure_packages user-mode-linux socat iproute2 python3 ;; # python3: uml-fxsr
   kvm | tcg) ensure_packages qemu-system-x86 qemu-utils socat iproute2 ;;
   *) die "SHOAL_VM_ENGINE '$engine': expected uml, kvm or tcg" ;;
 esac
