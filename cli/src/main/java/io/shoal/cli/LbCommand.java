@@ -27,7 +27,9 @@ final class LbCommand {
 
     @Command(
             name = "config",
-            description = "Print an HAProxy or nginx configuration for all current nodes and published ports")
+            description = "Print an HAProxy or nginx configuration for all current nodes and published ports:"
+                    + " health checks on each node's /healthz/ports/<port>/<proto>, PROXY protocol v2 to the"
+                    + " ports that trust PROXY senders (--publish ...,trusted-proxies=CIDR)")
     static final class Config implements Runnable {
         @ParentCommand
         LbCommand parent;

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Proxy options per published port: a default and overrides keyed by port and protocol. The model
- * does not carry these yet; the agent will fill them from service labels.
+ * Proxy options per published port: a default and overrides keyed by port and protocol. The agent
+ * fills the PROXY protocol fields from each port's {@code PortConfig} (proxyProtocol,
+ * trustedProxies).
  */
 public record PortPolicies(PortPolicy defaults, Map<PortKey, PortPolicy> overrides) {
     public PortPolicies {

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How one published port is proxied: options the model's {@code PortConfig} does not carry.
+ * How one published port is proxied. The PROXY protocol fields mirror the model's {@code
+ * PortConfig.proxyProtocol} and {@code trustedProxies} (the agent copies them); the others are not
+ * in the model.
  *
  * @param balance backend choice
  * @param sendProxyProtocol PROXY header sent to the backend first, so the task sees the client
