@@ -89,13 +89,92 @@ class VagrantfileTest {
     }
 
     @Test
-    void clusterStepsSayTheyWaitForTheManagerAndAgent() {
-        Command.Result result = Command.run(
-                LIMIT,
-                List.of("sh", TESTBED.resolve("vm/vagrant/form-cluster.sh").toString()));
+    void firstManagerRunsTheManagerWithItsZooKeeperAndAnAgent() throws Exception {
+        Command.Result result = dryRun("form-cluster.sh", "manager", "198.18.1.1", "manager1");
 
         assertThat(result.ok()).as(result.describe()).isTrue();
-        assertThat(result.stdout()).contains("NOT done").contains("issues 8/9");
+        List<String> units = execStarts(result.stdout());
+        assertThat(units).hasSize(2);
+        assertThat(units.get(0))
+                .contains("io.shoal.controlplane.startup.ShoalManager")
+                .contains("--zookeeper-listen 198.18.1.1:2181")
+                .contains("--listen 198.18.1.1:2377");
+        assertThat(units.get(1))
+                .contains("io.shoal.agent.Shoald")
+                .contains("--zookeeper 198.18.1.1:2181")
+                .contains("--advertise-addr 198.18.1.1")
+                .contains("--executor docker");
+        assertThat(result.stdout()).contains("swarm join-token --rotate -q worker");
+        checkOptionsExist(units.get(0), "controlplane/src/main/java/io/shoal/controlplane/startup/ManagerOptions.java");
+        checkOptionsExist(units.get(1), "agent/src/main/java/io/shoal/agent/Shoald.java");
+    }
+
+    @Test
+    void workerJoinsManager1WithARotatedWorkerTokenAndOtherManagersStandBy() throws Exception {
+        Command.Result worker = dryRun("form-cluster.sh", "worker", "198.18.2.1", "worker1");
+        assertThat(worker.ok()).as(worker.describe()).isTrue();
+        List<String> units = execStarts(worker.stdout());
+        assertThat(units)
+                .singleElement()
+                .asString()
+                .contains("io.shoal.agent.Shoald")
+                .contains("--advertise-addr 198.18.2.1");
+        checkOptionsExist(units.get(0), "agent/src/main/java/io/shoal/agent/Shoald.java");
+
+        Command.Result manager2 = dryRun("form-cluster.sh", "manager", "198.18.1.2", "manager2");
+        assertThat(manager2.ok()).as(manager2.describe()).isTrue();
+        List<String> managerUnits = execStarts(manager2.stdout());
+        assertThat(managerUnits).hasSize(2);
+        assertThat(managerUnits.get(0)).contains("--zookeeper 198.18.1.1:2181").doesNotContain("--zookeeper-listen");
+        checkOptionsExist(
+                managerUnits.get(0), "controlplane/src/main/java/io/shoal/controlplane/startup/ManagerOptions.java");
+    }
+
+    @Test
+    void badRoleOrAddressIsRefusedNamingTheVariable() {
+        Command.Result role = dryRun("form-cluster.sh", "boss", "198.18.2.1", "w");
+        assertThat(role.exitCode()).as(role.describe()).isNotZero();
+        assertThat(role.stderr()).contains("SHOAL_ROLE='boss'");
+
+        Command.Result ip = dryRun("form-cluster.sh", "worker", "198.18.2", "w");
+        assertThat(ip.exitCode()).as(ip.describe()).isNotZero();
+        assertThat(ip.stderr()).contains("SHOAL_NODE_IP='198.18.2'");
+    }
+
+    @Test
+    void demoPublishesWebOnAppnet() {
+        Command.Result result = dryRun("demo-service.sh", "worker", "198.18.2.2", "worker2");
+        assertThat(result.ok()).as(result.describe()).isTrue();
+        assertThat(result.stdout())
+                .contains("shoal network create appnet")
+                .contains(
+                        "shoal service create --name web --replicas 3 -p 8080:80 --network appnet shoal/busybox:test");
+    }
+
+    private static Command.Result dryRun(String script, String role, String ip, String name) {
+        return Command.run(
+                LIMIT,
+                Map.of(
+                        "SHOAL_DRY_RUN", "1",
+                        "SHOAL_ROLE", role,
+                        "SHOAL_NODE_IP", ip,
+                        "SHOAL_MANAGER_IP", "198.18.1.1",
+                        "SHOAL_NODE_NAME", name),
+                List.of("bash", TESTBED.resolve("vm/vagrant/" + script).toString()));
+    }
+
+    private static List<String> execStarts(String stdout) {
+        return stdout.lines().filter(l -> l.startsWith("ExecStart=")).toList();
+    }
+
+    /** Every {@code --option} of a unit's command line is one the main class really parses. */
+    private static void checkOptionsExist(String execStart, String source) throws Exception {
+        String code = Files.readString(TESTBED.getParent().resolve(source));
+        for (String word : execStart.split(" ")) {
+            if (word.startsWith("--")) {
+                assertThat(code).as("%s parses %s", source, word).contains("\"" + word + "\"");
+            }
+        }
     }
 
     private static List<String> checkCommand() {
