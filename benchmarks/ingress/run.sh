@@ -21,7 +21,8 @@
 # A second Shoal as its own target, for before/after in one run: SHOAL_B=1 starts another MeshNode
 # ("shoal-b", :8083 HTTP, :5204 bulk) from SHOAL_B_CP (a classpath, e.g. a saved copy of
 # ingress-proxy/target/classes and test-classes plus test-classpath.txt's jars; default: the same
-# build) with SHOAL_B_JAVA_OPTS (e.g. -Dshoal.ingress.transport=epoll).
+# build) with SHOAL_B_JAVA_OPTS (e.g. -Dshoal.ingress.transport=epoll) and SHOAL_B_THREADS event
+# loops (default SHOAL_THREADS).
 # Syscalls: STRACE_SECS=N adds a phase before the rounds: per proxy, wrk for N s with
 # `strace -c -f` attached to the proxy process; the tables and syscalls per request are printed
 # (strace slows the proxy: read them as counts, not as speed). PERF_SECS=N: per proxy, wrk for N s
@@ -208,8 +209,8 @@ EOF
   mesh_pid=$!
   pids+=("$mesh_pid")
   if [[ -n $SHOAL_B ]]; then
-    ip netns exec "$prefix"p "$JAVA" -Xms256m -Xmx256m ${SHOAL_B_JAVA_OPTS:-} -cp "${SHOAL_B_CP:-$mesh_cp}" \
-      io.shoal.ingress.netns.MeshNode $PROXY "$SHOAL_THREADS" $BACKEND tcp:8083:80:none tcp:5204:5201:none \
+ ip netns exec "$prefix"p "$JAVA" -Xms256m -Xmx256m ${SHOAL_B_JAVA_OPTS:-} -cp "${SHOAL_B_CP:-$mesh_cp}" \
+      io.shoal.ingress.netns.MeshNode $PROXY "${SHOAL_B_THREADS:-$SHOAL_THREADS}" $BACKEND tcp:8083:80:none tcp:5204:5201:none \
       <"$tmp/mesh.in" >"$tmp/mesh-b.log" 2>&1 &
     mesh_b_pid=$!
     pids+=("$mesh_b_pid")
@@ -279,6 +280,16 @@ run_perf() { # per proxy: wrk for PERF_SECS with perf record on the proxy proces
     perf report -i "$tmp/perf.$v" --no-children --sort dso,sym --stdio -g none --percent-limit 0.7 2>/dev/null |
       grep -v '^#' | grep -v '^$' | head -60
     perf report -i "$tmp/perf.$v" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+    # CPU per request by thread kind and by kernel/user (one cpu-clock sample ~ 1/999 s).
+    perf report -i "$tmp/perf.$v" --no-children --sort comm,dso --stdio -g none -n 2>/dev/null | grep -v '^#' | grep -v '^$' |
+      awk -v r="$requests" -v n="$v" '{
+          samples = $2; comm = $3; for (i = 4; i < NF; i++) comm = comm " " $i
+          kind = (comm ~ /Compiler/) ? "jit-compiler" : (comm ~ /GC|G1/) ? "gc" : (comm ~ /^shoal|^haproxy/) ? "event-loops" : "other"
+          space = ($NF ~ /kernel/) ? "kernel" : "user"
+          t[kind] += samples; ts[kind " " space] += samples; all += samples }
+        END { printf "  %s CPU per request (us): total %.2f", n, all / 0.999 / r * 1000
+              for (k in t) printf "; %s %.2f", k, t[k] / 0.999 / r * 1000
+              printf " (event loops: kernel %.2f, user %.2f)\n", ts["event-loops kernel"] / 0.999 / r * 1000, ts["event-loops user"] / 0.999 / r * 1000 }'
     if [[ -n $PROFILE_DIR ]]; then
       mkdir -p "$PROFILE_DIR"
       cp "$tmp/perf.$v" "$PROFILE_DIR/perf.$v.data"

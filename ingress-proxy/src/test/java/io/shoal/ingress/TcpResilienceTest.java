@@ -12,8 +12,11 @@ import io.shoal.ingress.support.StreamingBackend;
 import io.shoal.ingress.support.TcpTestBackend;
 import io.shoal.ingress.transport.Transport;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -158,6 +161,66 @@ class TcpResilienceTest {
                 assertThat(Duration.ofNanos(System.nanoTime() - start))
                         .isBetween(Duration.ofMillis(280), Duration.ofSeconds(3));
             }
+        }
+    }
+
+    /**
+     * Traffic in one direction only keeps a connection alive: a backend trickling a line every
+     * 100 ms to a client that sends nothing, then a client trickling a byte every 100 ms to a
+     * backend that answers only at the end, each for 1.2 s through a 300 ms idle timeout.
+     */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void oneWayTrafficIsNotIdle(Transport transport) throws Exception {
+        try (MeshFixture f = new MeshFixture(transport);
+                ServerSocket server = new ServerSocket(f.targetPort, 8, f.net.backend(0))) {
+            f.policy(PortPolicy.DEFAULT.withIdleTimeout(Duration.ofMillis(300)));
+            f.publishTcp(1, List.of(f.net.backend(0)));
+            Thread backend = new Thread(
+                    () -> {
+                        try (Socket talker = server.accept()) {
+                            OutputStream out = talker.getOutputStream();
+                            for (int i = 0; i < 12; i++) {
+                                out.write(("line " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+                                out.flush();
+                                Thread.sleep(100);
+                            }
+                            talker.shutdownOutput();
+                            talker.getInputStream().read();
+                            try (Socket listener = server.accept()) {
+                                InputStream in = listener.getInputStream();
+                                int got = 0;
+                                while (got < 12 && in.read() >= 0) {
+                                    got++;
+                                }
+                                listener.getOutputStream()
+                                        .write(("got " + got + "\n").getBytes(StandardCharsets.US_ASCII));
+                            }
+                        } catch (Exception e) {
+                            // The test's assertions report what went missing.
+                        }
+                    },
+                    "one-way-backend");
+            backend.setDaemon(true);
+            backend.start();
+
+            long start = System.nanoTime();
+            try (Client reader = new Client(f.proxyAddress(), null)) {
+                assertThat(reader.linesUntilClosed())
+                        .as("every line the backend trickled, then its FIN")
+                        .hasSize(12)
+                        .endsWith("line 11");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1000));
+
+            try (Client writer = new Client(f.proxyAddress(), null)) {
+                for (int i = 0; i < 12; i++) {
+                    writer.send("x");
+                    Thread.sleep(100);
+                }
+                assertThat(writer.line()).isEqualTo("got 12");
+            }
+            backend.join(5000);
         }
     }
 
