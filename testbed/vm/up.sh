@@ -2,6 +2,8 @@
 # Boots N Debian 12 guests, real Linux kernels joined by a bridge on 198.18.0.0/16.
 #
 #   testbed/vm/up.sh N          (1 <= N <= 250)
+#   testbed/vm/up.sh N --cluster  the same guests with a Shoal cluster on them (cluster.sh up N:
+#                               a manager in guest 1, shoald in every guest; see vm/README.md)
 #   SHOAL_VM_RUN=name           run name and prefix (default sv + 4 random hex digits)
 #   SHOAL_VM_ENGINE=uml         uml: Debian's user-mode-linux 6.1, an ordinary process (default)
 #                               kvm: qemu with KVM, Debian's own kernel (machines where KVM works)
@@ -19,7 +21,10 @@ set -Eeuo pipefail # -E: the ERR trap below also fires inside functions
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/lib.sh"
 
-(($# == 1)) && [[ $1 =~ ^[0-9]+$ ]] && (($1 >= 1 && $1 <= 250)) || die "usage: up.sh N (1..250 guests)"
+if (($# == 2)) && [[ $2 == --cluster ]]; then
+  exec "$(dirname "$0")/cluster.sh" up "$1"
+fi
+(($# == 1)) && [[ $1 =~ ^[0-9]+$ ]] && (($1 >= 1 && $1 <= 250)) || die "usage: up.sh N [--cluster] (1..250 guests)"
 n=$1
 [[ $(id -u) == 0 ]] || die "needs root (namespaces, taps)"
 [[ -c /dev/net/tun ]] || die "needs /dev/net/tun for the guests' taps"
