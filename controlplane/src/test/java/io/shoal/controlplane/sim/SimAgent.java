@@ -68,8 +68,11 @@ public final class SimAgent implements Closeable {
      * @param threads makes Curator's threads (daemon, named)
      * @param sessionTimeout the agents' ZooKeeper session timeout
      * @param seen records, per task id, when (System.nanoTime) its node's agent first saw it ASSIGNED
+     * @param watch false for agents that only keep their member record (no task watch, no reports):
+     *     to measure the control plane without the watchers' reads
      */
-    public record Shared(Executor pool, ThreadFactory threads, Duration sessionTimeout, Map<String, Long> seen) {}
+    public record Shared(
+            Executor pool, ThreadFactory threads, Duration sessionTimeout, Map<String, Long> seen, boolean watch) {}
 
     /**
      * @param connectString the ZooKeeper ensemble
@@ -114,15 +117,17 @@ public final class SimAgent implements Closeable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("agent " + nodeId + ": interrupted while connecting", e);
         }
-        store = new Store(client, layout, Clock.systemUTC(), Duration.ofSeconds(30), Kind.TASKS);
-        store.start();
-        reporter = new TaskStatusReporter(store);
-        subscription = store.listen(Kind.TASKS, e -> {
-            if (e.after() != null) {
-                seen(e.after().value());
-            }
-        });
-        store.list(Kind.TASKS).forEach(this::seen);
+        if (shared.watch()) {
+            store = new Store(client, layout, Clock.systemUTC(), Duration.ofSeconds(30), Kind.TASKS);
+            store.start();
+            reporter = new TaskStatusReporter(store);
+            subscription = store.listen(Kind.TASKS, e -> {
+                if (e.after() != null) {
+                    seen(e.after().value());
+                }
+            });
+            store.list(Kind.TASKS).forEach(this::seen);
+        }
         record = new MemberRecord(client, layout, member);
         record.start(Duration.ofSeconds(30));
     }

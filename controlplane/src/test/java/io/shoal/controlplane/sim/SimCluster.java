@@ -72,6 +72,15 @@ public final class SimCluster implements AutoCloseable {
      */
     public static SimCluster start(int agents, Duration grace, Duration agentSession, int reportThreads)
             throws Exception {
+        return start(agents, grace, agentSession, reportThreads, true);
+    }
+
+    /**
+     * As {@link #start(int, Duration, Duration, int)}; with {@code watch} false the agents keep only
+     * their member records (no task watches, no status reports).
+     */
+    public static SimCluster start(int agents, Duration grace, Duration agentSession, int reportThreads, boolean watch)
+            throws Exception {
         // Tick 200 ms as in ZkSupport, any number of connections, sessions up to a minute: a loaded
         // machine stalls the in-process server for seconds, and a hundred 3 s sessions then expire.
         TestingServer server = new TestingServer(
@@ -103,7 +112,8 @@ public final class SimCluster implements AutoCloseable {
                     Clock.systemUTC());
             cluster = new SimCluster(server, client, manager, api, pool);
             await().atMost(Duration.ofSeconds(20)).until(manager::isLeader);
-            SimAgent.Shared shared = new SimAgent.Shared(pool, daemon("sim-agent-zk"), agentSession, cluster.seen);
+            SimAgent.Shared shared =
+                    new SimAgent.Shared(pool, daemon("sim-agent-zk"), agentSession, cluster.seen, watch);
             for (int i = 0; i < agents; i++) {
                 cluster.agents.add(new SimAgent(server.getConnectString(), Layout.DEFAULT, i, shared));
             }
