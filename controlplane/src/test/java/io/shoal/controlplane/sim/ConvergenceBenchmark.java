@@ -88,7 +88,7 @@ class ConvergenceBenchmark {
     }
 
     private static Round round() throws Exception {
-        try (SimCluster cluster = SimCluster.start(AGENTS, Duration.ofSeconds(5), Duration.ofSeconds(10), 8, WATCH)) {
+        try (SimCluster cluster = SimCluster.start(AGENTS, Duration.ofSeconds(5), Duration.ofSeconds(30), 8, WATCH)) {
             cluster.call("POST", "/networks", Map.of(), NetworkSpec.overlay("big", "100.64.32.0/20"));
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster.view().list(Kind.NETWORKS).stream()
                     .anyMatch(n -> n.spec().name().equals("big") && n.allocated()));

@@ -43,7 +43,7 @@ import org.apache.curator.test.TestingServer;
  */
 public final class SimCluster implements AutoCloseable {
     /** The manager's session timeout: long, so that a stalled machine does not depose it. */
-    static final Duration MANAGER_SESSION = Duration.ofSeconds(15);
+    static final Duration MANAGER_SESSION = Duration.ofSeconds(30);
 
     private final TestingServer server;
     private final CuratorFramework managerClient;
