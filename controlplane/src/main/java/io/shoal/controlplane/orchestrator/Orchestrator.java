@@ -52,13 +52,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles services with tasks, on the leader, in passes. A pass reads the store's view and, per
- * service, writes one fenced transaction: new tasks (allocated and scheduled), tasks told to shut
- * down, PENDING tasks that now fit somewhere, and the service's endpoint once allocated.
+ * Reconciles services with tasks, on the leader, in passes. A pass reads the store's view (with
+ * this leader's own recent writes laid over it: {@link OwnWrites}) and, per service, writes fenced
+ * transactions of at most ~512 KiB, sent together: new tasks (allocated and scheduled), tasks told
+ * to shut down, PENDING tasks that now fit somewhere, and the service's endpoint once allocated.
  *
  * <p>Task ids are deterministic — {@code <service>.<slot>.<n>} or {@code <service>.<node>.<n>},
- * where {@code n} counts the tasks that slot has had — so a pass working from a view that lags its
- * own last writes proposes the same ids again; ZooKeeper refuses the duplicate create, the whole
+ * where {@code n} counts the tasks that slot has had — so a pass that should still work from a
+ * view lagging a write proposes the same ids again; ZooKeeper refuses the duplicate create, that
  * transaction fails, and the pass is simply retried once the view caught up. Updates are version
  * checked for the same reason.
  *

@@ -26,7 +26,7 @@ public interface Filter {
     /** The node has room for the task's reservations (nodes that report no resources only take tasks reserving none). */
     Filter RESOURCES = new Named("insufficient resources", (n, t) -> {
         Resources wanted = t.spec().resources().reservations();
-        return wanted.equals(Resources.NONE) || n.available().fits(wanted);
+        return wanted.equals(Resources.NONE) || n.fits(wanted);
     });
 
     /** Host-mode published ports are free on the node. */

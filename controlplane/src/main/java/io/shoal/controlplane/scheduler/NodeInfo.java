@@ -64,6 +64,21 @@ public final class NodeInfo {
                 Math.max(0, total.memoryBytes() - reserved.memoryBytes()));
     }
 
+    /** Free memory for new reservations (never negative), without making a {@link Resources}. */
+    public long freeMemoryBytes() {
+        return Math.max(0, node.description().resources().memoryBytes() - reserved.memoryBytes());
+    }
+
+    /** Free CPU for new reservations (never negative), without making a {@link Resources}. */
+    public long freeNanoCpus() {
+        return Math.max(0, node.description().resources().nanoCpus() - reserved.nanoCpus());
+    }
+
+    /** True when {@code wanted} fits in what is left, resource by resource. */
+    public boolean fits(Resources wanted) {
+        return wanted.nanoCpus() <= freeNanoCpus() && wanted.memoryBytes() <= freeMemoryBytes();
+    }
+
     /** True when a host-mode port is already bound here. */
     public boolean hostPortInUse(PortConfig port) {
         return hostPorts.contains(key(port));

@@ -42,23 +42,18 @@ public final class Scheduler {
 
     /** Places one task; on success the chosen node accounts for it. */
     public Decision schedule(TaskRequest task, List<NodeInfo> nodes) {
-        List<NodeInfo> candidates = new ArrayList<>();
-        Map<String, Integer> ruledOut = new LinkedHashMap<>();
+        List<NodeInfo> candidates = new ArrayList<>(nodes.size());
         for (NodeInfo n : nodes) {
-            Filter failed = null;
-            for (Filter f : filters) {
-                if (!f.accepts(n, task)) {
-                    failed = f;
-                    break;
-                }
-            }
-            if (failed == null) {
+            if (failedFilter(n, task) == null) {
                 candidates.add(n);
-            } else {
-                ruledOut.merge(failed.reason(), 1, Integer::sum);
             }
         }
         if (candidates.isEmpty()) {
+            // Only now count why: the common case places the task and needs no reasons.
+            Map<String, Integer> ruledOut = new LinkedHashMap<>();
+            for (NodeInfo n : nodes) {
+                ruledOut.merge(failedFilter(n, task).reason(), 1, Integer::sum);
+            }
             return new Decision(task.taskId(), "", explain(nodes.size(), ruledOut));
         }
         for (PlacementPreference pref : task.spec().placement().preferences()) {
@@ -67,6 +62,15 @@ public final class Scheduler {
         NodeInfo chosen = strategy.pick(candidates, task);
         chosen.add(task);
         return new Decision(task.taskId(), chosen.id(), "");
+    }
+
+    private Filter failedFilter(NodeInfo n, TaskRequest task) {
+        for (Filter f : filters) {
+            if (!f.accepts(n, task)) {
+                return f;
+            }
+        }
+        return null;
     }
 
     /** Places tasks in order; each decision counts for the next. */

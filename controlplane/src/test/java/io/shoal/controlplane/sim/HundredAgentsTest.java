@@ -48,10 +48,14 @@ class HundredAgentsTest {
     private static final Logger log = LoggerFactory.getLogger(HundredAgentsTest.class);
     private static final int AGENTS = 100;
     private static final Duration GRACE = Duration.ofSeconds(2);
-    /** The agents' session timeout: a crashed agent's member record goes after it. */
-    private static final Duration SESSION = Duration.ofSeconds(5);
+    /**
+     * The agents' session timeout: long, so that a machine stalled by other work does not expire
+     * live agents (that is a node loss, and the tasks move); a crash ends its session at once.
+     */
+    private static final Duration SESSION = Duration.ofSeconds(30);
 
-    private static final Duration STEP = Duration.ofSeconds(60);
+    /** A bound for one step: far above the 5–40 s they take, for a machine loaded by other work. */
+    private static final Duration STEP = Duration.ofSeconds(180);
 
     @Test
     void aThousandTasksOnAHundredAgentsConvergeThroughCreateScaleUpdateAndNodeLoss() throws Exception {

@@ -18,8 +18,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +30,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.test.KillSession;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SimAgent implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(SimAgent.class);
+
+    private static final List<TaskState> STARTUP =
+            List.of(TaskState.ACCEPTED, TaskState.PREPARING, TaskState.STARTING, TaskState.RUNNING);
 
     private final String nodeId;
     private final String connectString;
@@ -68,8 +75,11 @@ public final class SimAgent implements Closeable {
      * @param threads makes Curator's threads (daemon, named)
      * @param sessionTimeout the agents' ZooKeeper session timeout
      * @param seen records, per task id, when (System.nanoTime) its node's agent first saw it ASSIGNED
+     * @param watch false for agents that only keep their member record (no task watch, no reports):
+     *     to measure the control plane without the watchers' reads
      */
-    public record Shared(Executor pool, ThreadFactory threads, Duration sessionTimeout, Map<String, Long> seen) {}
+    public record Shared(
+            Executor pool, ThreadFactory threads, Duration sessionTimeout, Map<String, Long> seen, boolean watch) {}
 
     /**
      * @param connectString the ZooKeeper ensemble
@@ -114,15 +124,17 @@ public final class SimAgent implements Closeable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("agent " + nodeId + ": interrupted while connecting", e);
         }
-        store = new Store(client, layout, Clock.systemUTC(), Duration.ofSeconds(30), Kind.TASKS);
-        store.start();
-        reporter = new TaskStatusReporter(store);
-        subscription = store.listen(Kind.TASKS, e -> {
-            if (e.after() != null) {
-                seen(e.after().value());
-            }
-        });
-        store.list(Kind.TASKS).forEach(this::seen);
+        if (shared.watch()) {
+            store = new Store(client, layout, Clock.systemUTC(), Duration.ofSeconds(30), Kind.TASKS);
+            store.start();
+            reporter = new TaskStatusReporter(store);
+            subscription = store.listen(Kind.TASKS, e -> {
+                if (e.after() != null) {
+                    seen(e.after().value());
+                }
+            });
+            store.list(Kind.TASKS).forEach(this::seen);
+        }
         record = new MemberRecord(client, layout, member);
         record.start(Duration.ofSeconds(30));
     }
@@ -166,17 +178,27 @@ public final class SimAgent implements Closeable {
                 if (had == null || !had.isTerminal()) {
                     report(t, TaskState.SHUTDOWN, "shut down");
                 }
-            } else if (had == null && t.status().state() == TaskState.ASSIGNED) {
-                report(t, TaskState.ACCEPTED, "accepted by " + nodeId);
-                report(t, TaskState.PREPARING, "preparing");
-                report(t, TaskState.STARTING, "starting");
-                report(t, TaskState.RUNNING, "started");
+            } else if (had != null || t.status().state() == TaskState.ASSIGNED) {
+                // From where the last attempt stopped, should a write have failed half way.
+                for (TaskState next : STARTUP) {
+                    if (had == null || next.compareTo(had) > 0) {
+                        report(t, next, next == TaskState.ACCEPTED ? "accepted by " + nodeId : "simulated");
+                    }
+                }
             }
+        } catch (IllegalStateException e) {
+            // The stored status moved on (a shutdown overtook the start): nothing to do.
+            log.debug("agent {}: task {}: {}", nodeId, t.id(), e.getMessage());
         } catch (RuntimeException e) {
-            // The stored status moved on (a shutdown overtook the start), or the session is gone:
-            // the next event of the task tries again.
+            // ZooKeeper unreachable for a while (a stalled machine): try again, as the real
+            // worker's resync would.
             if (!crashed) {
-                log.debug("agent {}: task {}: {}", nodeId, t.id(), e.getMessage());
+                log.debug("agent {}: task {}: {}; again in 500 ms", nodeId, t.id(), e.getMessage());
+                CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS, shared.pool())
+                        .execute(() -> {
+                            queue.add(() -> react(t));
+                            drain();
+                        });
             }
         }
     }
@@ -192,13 +214,39 @@ public final class SimAgent implements Closeable {
     }
 
     /**
-     * A crash: the session is expired from the client's side and the process never comes back (the
-     * server drops the session, and the member record with it, after the session timeout).
+     * A crash: the process is gone (its client is expired locally and never comes back) and its
+     * session ends on the server now, as when ZooKeeper expires it, without waiting out the session
+     * timeout: a second handle attaches to the session and closes it. The member record, ephemeral,
+     * goes with it.
      */
     public void crash() throws Exception {
         crashed = true;
-        KillSession.kill(client.getZookeeperClient().getZooKeeper());
+        ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+        long sessionId = zk.getSessionId();
+        byte[] password = zk.getSessionPasswd();
+        KillSession.kill(zk);
+        // The process is gone: nothing of it reconnects (Curator would open a new session).
         close();
+        CountDownLatch attached = new CountDownLatch(1);
+        ZooKeeper killer = new ZooKeeper(
+                connectString,
+                (int) shared.sessionTimeout().toMillis(),
+                event -> {
+                    // Attached (then closed below), or told the session is already gone.
+                    if (event.getState() == Watcher.Event.KeeperState.SyncConnected
+                            || event.getState() == Watcher.Event.KeeperState.Expired) {
+                        attached.countDown();
+                    }
+                },
+                sessionId,
+                password);
+        try {
+            if (!attached.await(20, TimeUnit.SECONDS)) {
+                log.warn("agent {}: no answer about its old session within 20 s; it expires by itself", nodeId);
+            }
+        } finally {
+            killer.close();
+        }
     }
 
     /** Leaves: stops watching and closes the session (the member record goes with it). */

@@ -43,7 +43,7 @@ import org.apache.curator.test.TestingServer;
  */
 public final class SimCluster implements AutoCloseable {
     /** The manager's session timeout: long, so that a stalled machine does not depose it. */
-    static final Duration MANAGER_SESSION = Duration.ofSeconds(15);
+    static final Duration MANAGER_SESSION = Duration.ofSeconds(30);
 
     private final TestingServer server;
     private final CuratorFramework managerClient;
@@ -71,6 +71,15 @@ public final class SimCluster implements AutoCloseable {
      * @param reportThreads the agents' shared report pool
      */
     public static SimCluster start(int agents, Duration grace, Duration agentSession, int reportThreads)
+            throws Exception {
+        return start(agents, grace, agentSession, reportThreads, true);
+    }
+
+    /**
+     * As {@link #start(int, Duration, Duration, int)}; with {@code watch} false the agents keep only
+     * their member records (no task watches, no status reports).
+     */
+    public static SimCluster start(int agents, Duration grace, Duration agentSession, int reportThreads, boolean watch)
             throws Exception {
         // Tick 200 ms as in ZkSupport, any number of connections, sessions up to a minute: a loaded
         // machine stalls the in-process server for seconds, and a hundred 3 s sessions then expire.
@@ -103,7 +112,8 @@ public final class SimCluster implements AutoCloseable {
                     Clock.systemUTC());
             cluster = new SimCluster(server, client, manager, api, pool);
             await().atMost(Duration.ofSeconds(20)).until(manager::isLeader);
-            SimAgent.Shared shared = new SimAgent.Shared(pool, daemon("sim-agent-zk"), agentSession, cluster.seen);
+            SimAgent.Shared shared =
+                    new SimAgent.Shared(pool, daemon("sim-agent-zk"), agentSession, cluster.seen, watch);
             for (int i = 0; i < agents; i++) {
                 cluster.agents.add(new SimAgent(server.getConnectString(), Layout.DEFAULT, i, shared));
             }
