@@ -327,6 +327,7 @@ public final class Api {
             throw nameInUse(spec.name(), holder);
         }
         writes.increment();
+        awaitInView(created.id(), created.version());
         return Response.json(201, Map.of("id", created.id(), "version", created.version()));
     }
 
@@ -368,6 +369,7 @@ public final class Api {
         Service written =
                 store.update(Kind.SERVICES, next.withMeta(current.meta().withVersion(version)));
         writes.increment();
+        awaitInView(written.id(), written.version());
         return Response.json(200, Map.of("id", written.id(), "version", written.version()));
     }
 
@@ -403,6 +405,24 @@ public final class Api {
     private void awaitGoneFromView(String id) {
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (store.get(Kind.SERVICES, id).isPresent() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Reads come from the view; so that the client that created or updated a service finds what it
+     * wrote in its next read (as a Docker user expects of {@code update} then {@code inspect}),
+     * wait (briefly) until the view holds that version or a later one.
+     */
+    private void awaitInView(String id, long version) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (store.get(Kind.SERVICES, id).map(s -> s.version() < version).orElse(true)
+                && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(2);
             } catch (InterruptedException e) {
@@ -570,6 +590,7 @@ public final class Api {
         Network created =
                 store.create(Kind.NETWORKS, Network.unallocated(Meta.created(newId(), clock.instant()), spec));
         writes.increment();
+        awaitInView(created.id(), created.version());
         return Response.json(201, Map.of("id", created.id(), "version", created.version()));
     }
 
