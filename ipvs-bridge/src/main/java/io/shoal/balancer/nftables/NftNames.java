@@ -20,6 +20,8 @@ final class NftNames {
     static final String PREROUTING = "nat_prerouting";
     static final String DRAIN_OUTPUT = "drain_output";
     static final String DRAIN_FORWARD = "drain_forward";
+    /** Regular chain the drain chains go to for a flow past its grace: TCP reset, else ICMP. */
+    static final String DRAIN_CUT = "drain_cut";
     /** Sets of VIP . protocol . backend . port that stopped taking new connections. */
     static final String LEAVING = "leaving";
     /** The subset of {@link #LEAVING} whose drain timeout has not passed yet. */

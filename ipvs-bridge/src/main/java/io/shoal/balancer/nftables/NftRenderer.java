@@ -120,6 +120,11 @@ final class NftRenderer {
             line(sb, "add set " + TABLE + " " + NftNames.LEAVING + family + type);
             line(sb, "add set " + TABLE + " " + NftNames.GRACE + family + type);
         }
+        // The cut itself lives in one regular chain, so that a packet of a DNATed flow costs one
+        // lookup in "leaving" (these chains see every packet, not only a connection's first).
+        line(sb, "add chain " + TABLE + " " + NftNames.DRAIN_CUT);
+        line(sb, "add rule " + TABLE + " " + NftNames.DRAIN_CUT + " meta l4proto tcp reject with tcp reset");
+        line(sb, "add rule " + TABLE + " " + NftNames.DRAIN_CUT + " reject");
         for (String chain : List.of(NftNames.DRAIN_OUTPUT, NftNames.DRAIN_FORWARD)) {
             String hook = chain.equals(NftNames.DRAIN_OUTPUT) ? "output" : "forward";
             line(
@@ -131,8 +136,7 @@ final class NftRenderer {
                 String tuple = "ct original " + ip + " daddr . meta l4proto . " + ip + " daddr . th dport";
                 String match = "ct status dnat " + tuple + " @" + NftNames.LEAVING + family + " " + tuple + " != @"
                         + NftNames.GRACE + family;
-                line(sb, "add rule " + TABLE + " " + chain + " " + match + " meta l4proto tcp reject with tcp reset");
-                line(sb, "add rule " + TABLE + " " + chain + " " + match + " reject");
+                line(sb, "add rule " + TABLE + " " + chain + " " + match + " goto " + NftNames.DRAIN_CUT);
             }
         }
     }

@@ -393,7 +393,9 @@ class NftRendererTest {
                 .contains("add chain inet shoal drain_output { type filter hook output priority 0; policy accept; }")
                 .contains("add rule inet shoal drain_output ct status dnat ct original ip daddr . meta l4proto . ip"
                         + " daddr . th dport @leaving4 ct original ip daddr . meta l4proto . ip daddr . th dport !="
-                        + " @grace4 meta l4proto tcp reject with tcp reset");
+                        + " @grace4 goto drain_cut")
+                .contains("add rule inet shoal drain_cut meta l4proto tcp reject with tcp reset\n"
+                        + "add rule inet shoal drain_cut reject\n");
     }
 
     @Test
