@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.shoal.controlplane.api.ApiTls;
 import io.shoal.model.Json;
 import io.shoal.testbed.Requirements;
+import io.shoal.testbed.TestCertificates;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,23 +29,23 @@ class ShoalTlsTest {
     @TempDir
     static Path dir;
 
-    private static Path certs;
+    private static TestCertificates certs;
     private static LiveManager manager;
 
     @BeforeAll
     static void start() throws Exception {
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/openssl")), "the openssl binary");
-        certs = Files.createDirectories(dir.resolve("certs"));
-        makeCa("ca");
-        makeCert("ca", "server", "serverAuth", "subjectAltName=IP:127.0.0.1");
-        makeCert("ca", "client", "clientAuth", null);
-        makeCa("other");
-        makeCert("other", "stranger", "clientAuth", null);
-        openssl("rsa", "-in", "client-key.pem", "-traditional", "-out", "client-rsa-key.pem");
+        certs = new TestCertificates(dir.resolve("certs"));
+        certs.authority("ca");
+        certs.certificate("ca", "server", "serverAuth", "subjectAltName=IP:127.0.0.1");
+        certs.certificate("ca", "client", "clientAuth", null);
+        certs.authority("other");
+        certs.certificate("other", "stranger", "clientAuth", null);
+        certs.openssl("rsa", "-in", "client-key.pem", "-traditional", "-out", "client-rsa-key.pem");
         manager = new LiveManager(
                 dir,
                 new String[][] {{"m1", "mgr", "198.18.0.1"}},
-                new ApiTls(c("ca.pem"), c("server.pem"), c("server-key.pem")));
+                new ApiTls(certs.file("ca.pem"), certs.file("server.pem"), certs.file("server-key.pem")));
         await().atMost(Duration.ofSeconds(30)).until(manager::leads);
     }
 
@@ -55,64 +54,6 @@ class ShoalTlsTest {
         if (manager != null) {
             manager.close();
         }
-    }
-
-    private static Path c(String name) {
-        return certs.resolve(name);
-    }
-
-    private static void openssl(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd)
-                .directory(certs.toFile())
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as("openssl %s\n%s", String.join(" ", args), out)
-                .isZero();
-    }
-
-    private static void makeCa(String name) throws Exception {
-        openssl("genrsa", "-out", name + "-key.pem", "2048");
-        openssl(
-                "req",
-                "-new",
-                "-x509",
-                "-days",
-                "2",
-                "-key",
-                name + "-key.pem",
-                "-subj",
-                "/CN=" + name,
-                "-out",
-                name + ".pem");
-    }
-
-    private static void makeCert(String ca, String name, String usage, String san) throws Exception {
-        openssl("genrsa", "-out", name + "-key.pem", "2048");
-        openssl("req", "-new", "-key", name + "-key.pem", "-subj", "/CN=" + name, "-out", name + ".csr");
-        Files.writeString(
-                certs.resolve(name + ".ext"), "extendedKeyUsage=" + usage + "\n" + (san == null ? "" : san + "\n"));
-        openssl(
-                "x509",
-                "-req",
-                "-days",
-                "2",
-                "-in",
-                name + ".csr",
-                "-CA",
-                ca + ".pem",
-                "-CAkey",
-                ca + "-key.pem",
-                "-CAcreateserial",
-                "-extfile",
-                name + ".ext",
-                "-out",
-                name + ".pem");
     }
 
     record Run(int exit, String out, String err) {}
@@ -132,7 +73,12 @@ class ShoalTlsTest {
 
     private static String[] tls(String cert, String key, String... rest) {
         List<String> a = new ArrayList<>(List.of(
-                "--tlscacert", c("ca.pem").toString(), "--tlscert", c(cert).toString(), "--tlskey", c(key).toString()));
+                "--tlscacert",
+                certs.file("ca.pem").toString(),
+                "--tlscert",
+                certs.file(cert).toString(),
+                "--tlskey",
+                certs.file(key).toString()));
         a.addAll(List.of(rest));
         return a.toArray(String[]::new);
     }
@@ -164,7 +110,7 @@ class ShoalTlsTest {
 
     @Test
     void badTlsOptionsAreUsageErrors() {
-        Run partial = shoal("--tlscacert", c("ca.pem").toString(), "service", "ls");
+        Run partial = shoal("--tlscacert", certs.file("ca.pem").toString(), "service", "ls");
         assertThat(partial.exit()).isEqualTo(2);
         assertThat(partial.err()).contains("--tlscacert, --tlscert and --tlskey go together");
         Run pkcs1 = shoal(tls("client.pem", "client-rsa-key.pem", "service", "ls"));

@@ -6,15 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.shoal.controlplane.api.ApiServer;
 import io.shoal.controlplane.api.ApiTls;
 import io.shoal.testbed.Requirements;
-import java.io.File;
+import io.shoal.testbed.TestCertificates;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -33,20 +31,20 @@ class DockerTlsTest {
     static Path dir;
 
     private static DockerFixture fixture;
-    private static Path certs;
+    private static TestCertificates certs;
     private static String host;
 
     @BeforeAll
     static void start() throws Exception {
         Requirements.require(DockerCli.available(), "the docker client binary on the PATH");
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/openssl")), "the openssl binary");
-        certs = Files.createDirectories(dir.resolve("certs"));
-        makeCa("ca");
-        makeCert("ca", "server", "serverAuth", "subjectAltName=IP:127.0.0.1,DNS:localhost");
-        makeCert("ca", "client", "clientAuth", null);
-        makeCa("other-ca");
-        makeCert("other-ca", "stranger", "clientAuth", null);
-        ApiTls tls = new ApiTls(certs.resolve("ca.pem"), certs.resolve("server.pem"), certs.resolve("server-key.pem"));
+        certs = new TestCertificates(dir.resolve("certs"));
+        certs.authority("ca");
+        certs.certificate("ca", "server", "serverAuth", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+        certs.certificate("ca", "client", "clientAuth", null);
+        certs.authority("other-ca");
+        certs.certificate("other-ca", "stranger", "clientAuth", null);
+        ApiTls tls = new ApiTls(certs.file("ca.pem"), certs.file("server.pem"), certs.file("server-key.pem"));
         fixture = new DockerFixture(
                 dir,
                 socket ->
@@ -61,63 +59,6 @@ class DockerTlsTest {
         }
     }
 
-    private static void openssl(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd)
-                .directory(certs.toFile())
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as("openssl %s\n%s", String.join(" ", args), out)
-                .isZero();
-    }
-
-    private static void makeCa(String name) throws Exception {
-        openssl("genrsa", "-out", name + "-key.pem", "2048");
-        openssl(
-                "req",
-                "-new",
-                "-x509",
-                "-days",
-                "2",
-                "-key",
-                name + "-key.pem",
-                "-subj",
-                "/CN=" + name,
-                "-out",
-                name + ".pem");
-    }
-
-    private static void makeCert(String ca, String name, String usage, String san) throws Exception {
-        openssl("genrsa", "-out", name + "-key.pem", "2048");
-        openssl("req", "-new", "-key", name + "-key.pem", "-subj", "/CN=" + name, "-out", name + ".csr");
-        StringBuilder ext = new StringBuilder("extendedKeyUsage=" + usage + "\n");
-        if (san != null) {
-            ext.append(san).append('\n');
-        }
-        Files.writeString(certs.resolve(name + ".ext"), ext);
-        openssl(
-                "x509",
-                "-req",
-                "-days",
-                "2",
-                "-in",
-                name + ".csr",
-                "-CA",
-                ca + ".pem",
-                "-CAkey",
-                ca + "-key.pem",
-                "-CAcreateserial",
-                "-extfile",
-                name + ".ext",
-                "-out",
-                name + ".pem");
-    }
-
     private static DockerCli client(String... tlsArgs) {
         List<String> global = new ArrayList<>(List.of(tlsArgs));
         global.addAll(List.of("-H", host));
@@ -128,11 +69,11 @@ class DockerTlsTest {
         return client(
                 "--tlsverify",
                 "--tlscacert",
-                certs.resolve("ca.pem").toString(),
+                certs.file("ca.pem").toString(),
                 "--tlscert",
-                certs.resolve("client.pem").toString(),
+                certs.file("client.pem").toString(),
                 "--tlskey",
-                certs.resolve("client-key.pem").toString());
+                certs.file("client-key.pem").toString());
     }
 
     @Test
@@ -156,7 +97,7 @@ class DockerTlsTest {
     @Test
     void clientWithoutACertificateIsRefused() throws Exception {
         DockerCli.Result noCert = client(
-                        "--tlsverify", "--tlscacert", certs.resolve("ca.pem").toString())
+                        "--tlsverify", "--tlscacert", certs.file("ca.pem").toString())
                 .run("version");
         assertThat(noCert.exit()).as("%s", noCert).isNotZero();
         assertThat(noCert.out()).doesNotContain("shoal-0.1.0");
@@ -168,11 +109,11 @@ class DockerTlsTest {
         DockerCli.Result stranger = client(
                         "--tlsverify",
                         "--tlscacert",
-                        certs.resolve("ca.pem").toString(),
+                        certs.file("ca.pem").toString(),
                         "--tlscert",
-                        certs.resolve("stranger.pem").toString(),
+                        certs.file("stranger.pem").toString(),
                         "--tlskey",
-                        certs.resolve("stranger-key.pem").toString())
+                        certs.file("stranger-key.pem").toString())
                 .run("service", "ls");
         assertThat(stranger.exit()).as("%s", stranger).isNotZero();
         assertThat(stranger.out()).isEmpty();
@@ -187,9 +128,9 @@ class DockerTlsTest {
 
     @Test
     void missingOrUnusableFilesAreNamed() throws Exception {
-        Path missing = certs.resolve("nope.pem");
+        Path missing = certs.file("nope.pem");
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> new ApiTls(certs.resolve("ca.pem"), missing, certs.resolve("server-key.pem")))
+                        () -> new ApiTls(certs.file("ca.pem"), missing, certs.file("server-key.pem")))
                 .hasMessage("--tlscert: cannot read " + missing);
         // A certificate given as the key: the server refuses to start and names the files.
         ApiServer bad = new ApiServer(
@@ -197,9 +138,9 @@ class DockerTlsTest {
                 new ApiServer.Config(
                         null,
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                        new ApiTls(certs.resolve("ca.pem"), certs.resolve("server.pem"), certs.resolve("ca.pem"))));
+                        new ApiTls(certs.file("ca.pem"), certs.file("server.pem"), certs.file("ca.pem"))));
         org.assertj.core.api.Assertions.assertThatThrownBy(bad::start)
-                .hasMessageContaining("tls: cannot use --tlscert " + certs.resolve("server.pem"));
+                .hasMessageContaining("tls: cannot use --tlscert " + certs.file("server.pem"));
         bad.close();
     }
 }
