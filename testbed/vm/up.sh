@@ -93,11 +93,13 @@ start_qemu() {
   qmem=$(mib "$mem")
   ((qmem >= 512)) || qmem=512
   qemu-img create -q -f qcow2 -F raw -b "$image" "$state/vm$i.qcow2"
+  # The base image is only read (each guest writes its own overlay); without locking=off qemu
+  # refuses it while a UML guest of another run has it open ("Failed to get consistent read lock").
   setsid ip netns exec "$ns" qemu-system-x86_64 "${accel[@]}" -m "$qmem" -smp 1 \
     -display none -monitor none -serial "file:$state/vm$i.log" -no-reboot \
     -kernel "${image%.ext4}.vmlinuz" -initrd "${image%.ext4}.initrd" \
     -append "root=/dev/vda rw console=ttyS0 panic=-1 net.ifnames=0 init=/shoal-init shoal_name=vm$i shoal_ip=198.18.0.$i/16 shoal_share=$share" \
-    -drive "file=$state/vm$i.qcow2,format=qcow2,if=virtio" \
+    -drive "file=$state/vm$i.qcow2,format=qcow2,if=virtio,backing.file.locking=off" \
     -netdev "tap,id=n0,ifname=tap$i,script=no,downscript=no" \
     -device "virtio-net-pci,netdev=n0,mac=$mac" \
     -virtfs "local,path=$share,mount_tag=shoal,security_model=none,id=shoal" \
