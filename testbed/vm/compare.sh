@@ -181,7 +181,7 @@ cmd_table() {
     echo "DNS: dnsperf -l $DNS_SECONDS 'web A' against 127.0.0.11 inside a web replica's namespace; medians (per round in $dir/dns.tsv)"
     printf '| | Shoal | Swarm | Shoal/Swarm |\n|---|---|---|---|\n'
     local a b
-    a=$(awk -F'\t' '$1 == "shoal" {print $4}' "$dir/dns.tsv" | median) b=$(awk -F'\t' '$1 == "swarm" {print $4}' "$dir/dns.tsv" | median)
+    a=$(awk -F'\t' '$1 == "shoal" {printf "%.0f\n", $4}' "$dir/dns.tsv" | median) b=$(awk -F'\t' '$1 == "swarm" {printf "%.0f\n", $4}' "$dir/dns.tsv" | median)
     printf '| queries/s | %s | %s | %s |\n' "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.2f", a / b; else print "-" }')"
     a=$(awk -F'\t' '$1 == "shoal" && $5 != "-" {print $5}' "$dir/dns.tsv" | median) b=$(awk -F'\t' '$1 == "swarm" && $5 != "-" {print $5}' "$dir/dns.tsv" | median)
     printf '| average latency ms | %s | %s | %s |\n' "$a" "$b" "$(awk -v a="$a" -v b="$b" 'BEGIN { if (b + 0 > 0 && a != "-") printf "%.2f", a / b; else print "-" }')"
