@@ -432,20 +432,7 @@ class DataPlaneEndToEndTest {
 
     /** {@code GET /} on HAProxy's port 8090, from the client namespace. */
     private static HttpResult viaHaproxy(String front) {
-        ExecResult r = cluster.client()
-                .exec(
-                        Duration.ofSeconds(10),
-                        "curl",
-                        "-sS",
-                        "--no-keepalive",
-                        "--connect-timeout",
-                        "2",
-                        "--max-time",
-                        "3",
-                        "-w",
-                        "\n%{http_code}",
-                        "http://" + front + ":8090/");
-        return HttpResult.fromCurl(r.exitCode(), r.stdout(), r.stderr());
+        return cluster.clientGet("http://" + front + ":8090/", "");
     }
 
     private static boolean onPath(String program) {

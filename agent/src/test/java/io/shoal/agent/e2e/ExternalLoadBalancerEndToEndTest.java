@@ -374,20 +374,7 @@ class ExternalLoadBalancerEndToEndTest {
     }
 
     private static HttpResult get(String address, int port, String path) {
-        ExecResult r = cluster.client()
-                .exec(
-                        Duration.ofSeconds(10),
-                        "curl",
-                        "-sS",
-                        "--no-keepalive",
-                        "--connect-timeout",
-                        "2",
-                        "--max-time",
-                        "3",
-                        "-w",
-                        "\n%{local_ip} %{local_port}\n%{http_code}",
-                        "http://" + address + ":" + port + path);
-        return HttpResult.fromCurl(r.exitCode(), r.stdout(), r.stderr());
+        return cluster.clientGet("http://" + address + ":" + port + path, "\n%{local_ip} %{local_port}");
     }
 
     /** HAProxy's status (UP, DOWN, …) of each server of {@code backend}, from its CSV stats. */

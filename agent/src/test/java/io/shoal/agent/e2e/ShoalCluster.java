@@ -265,7 +265,14 @@ public final class ShoalCluster implements AutoCloseable {
 
     /** {@code GET path} on host {@code i}'s underlay address and {@code port}, from the client namespace. */
     public HttpResult curl(int i, int port, String path) {
-        String url = "http://" + host(i).address().getHostAddress() + ":" + port + path;
+        return clientGet("http://" + host(i).address().getHostAddress() + ":" + port + path, "");
+    }
+
+    /**
+     * {@code GET url} with curl from the client namespace (no keep-alive, 2 s to connect, 3 s in
+     * all); {@code writeOut} is printed before the status code, which curl prints last.
+     */
+    public HttpResult clientGet(String url, String writeOut) {
         ExecResult r = client.exec(
                 Duration.ofSeconds(10),
                 "curl",
@@ -276,7 +283,7 @@ public final class ShoalCluster implements AutoCloseable {
                 "--max-time",
                 "3",
                 "-w",
-                "\n%{http_code}",
+                writeOut + "\n%{http_code}",
                 url);
         return HttpResult.fromCurl(r.exitCode(), r.stdout(), r.stderr());
     }
