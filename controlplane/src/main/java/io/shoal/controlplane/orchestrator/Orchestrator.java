@@ -36,11 +36,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -76,8 +80,18 @@ import org.slf4j.LoggerFactory;
 public final class Orchestrator implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
 
-    /** Operations per transaction; ~1 KiB per task keeps a chunk far below ZooKeeper's 1 MiB limit. */
-    static final int MAX_OPS = 100;
+    /**
+     * Bytes (data and paths) after which a transaction takes no more operations. ZooKeeper refuses a
+     * request above {@code jute.maxbuffer} (1 MiB by default); a chunk ends at most one object past
+     * this, far below it.
+     */
+    static final int MAX_BYTES = 512 * 1024;
+
+    /** Operations per transaction at most, whatever their size. */
+    static final int MAX_OPS = 2000;
+
+    /** Transactions of one pass in flight at once. */
+    static final int WRITERS = 4;
 
     private final Store store;
     private final Fence fence;
@@ -86,6 +100,9 @@ public final class Orchestrator implements Closeable {
     private final Clock clock;
     private final Lifecycle lifecycle = new Lifecycle("orchestrator");
     private final ScheduledExecutorService worker;
+    /** Sends a pass's transactions together (see {@link #writeInChunks}). */
+    private final ExecutorService writers;
+
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private volatile boolean ingressNameClashLogged;
     private final List<Store.Subscription> subscriptions = new ArrayList<>();
@@ -93,6 +110,9 @@ public final class Orchestrator implements Closeable {
     private final Updater updater;
     private final Metrics metrics;
     private final LongAdder batches;
+    private final LongAdder transactions;
+    private final LongAdder operations;
+    private final OwnWrites own = new OwnWrites();
 
     /**
      * @param store a started store
@@ -119,6 +139,12 @@ public final class Orchestrator implements Closeable {
         LongAdder batches =
                 metrics.counter("shoal_controlplane_update_batches_total", "Rolling update batches started");
         this.batches = batches;
+        this.transactions = metrics.counter(
+                "shoal_controlplane_orchestrator_transactions_total",
+                "ZooKeeper transactions (multi) the orchestrator committed");
+        this.operations = metrics.counter(
+                "shoal_controlplane_orchestrator_writes_total",
+                "Znodes the orchestrator created or updated (in committed transactions)");
         this.updater = new Updater(clock, this::wakeAt);
         this.store = store;
         this.fence = fence;
@@ -127,6 +153,12 @@ public final class Orchestrator implements Closeable {
         this.clock = clock;
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "shoal-orchestrator");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger writerCount = new AtomicInteger();
+        this.writers = Executors.newFixedThreadPool(WRITERS, r -> {
+            Thread t = new Thread(r, "shoal-orchestrator-write-" + writerCount.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -146,6 +178,9 @@ public final class Orchestrator implements Closeable {
             worker.schedule(this::ensureIngressLater, 1, TimeUnit.SECONDS);
         }
         subscriptions.add(store.listen(Kind.SERVICES, e -> {
+            if (e.type() == StoreEvent.Type.DELETED) {
+                own.serviceDeleted(e.id());
+            }
             releaseIfDeleted(e, allocator::release);
             trigger();
         }));
@@ -158,7 +193,12 @@ public final class Orchestrator implements Closeable {
             trigger();
         }));
         subscriptions.add(store.listen(Kind.STATUS, e -> trigger()));
-        subscriptions.add(store.listen(Kind.TASKS, e -> trigger()));
+        subscriptions.add(store.listen(Kind.TASKS, e -> {
+            if (e.type() == StoreEvent.Type.DELETED) {
+                own.taskDeleted(e.id());
+            }
+            trigger();
+        }));
         trigger();
     }
 
@@ -242,6 +282,7 @@ public final class Orchestrator implements Closeable {
         if (lifecycle.close()) {
             subscriptions.forEach(Store.Subscription::close);
             worker.shutdownNow();
+            writers.shutdownNow();
         }
     }
 
@@ -282,7 +323,7 @@ public final class Orchestrator implements Closeable {
      * @return true when every service's transaction went through
      */
     public boolean reconcile() {
-        Snapshot s = new Snapshot(store, lostNodes);
+        Snapshot s = new Snapshot(store, lostNodes, own);
         boolean ok = allocateNetworks(s);
         s.ingress = s.allocatedIngress();
         if (s.ingress == null
@@ -365,6 +406,7 @@ public final class Orchestrator implements Closeable {
     }
 
     private boolean reconcile(Snapshot s, Service service) {
+        long began = System.nanoTime();
         Plan plan = new Plan();
         if (s.ingress == null && Ingress.publishes(service.spec())) {
             // Not a failed pass: the ingress network's creation or allocation is an event that
@@ -410,17 +452,23 @@ public final class Orchestrator implements Closeable {
             if (plan.isEmpty()) {
                 return true;
             }
-            writeInChunks(plan);
+            long planned = System.nanoTime();
+            int transactions = writeInChunks(plan);
+            long written = System.nanoTime();
             metrics.counter("shoal_controlplane_tasks_created_total", "Tasks created by the orchestrator")
                     .add(plan.creates.size());
             if (plan.updateBatch) {
                 batches.increment();
             }
             log.info(
-                    "orchestrator: service {}: {} new tasks, {} task updates",
+                    "orchestrator: service {}: {} new tasks, {} task updates ({} ms to plan, {} ms to write in {}"
+                            + " transactions)",
                     service.spec().name(),
                     plan.creates.size(),
-                    plan.updates.size());
+                    plan.updates.size(),
+                    (planned - began) / 1_000_000,
+                    (written - planned) / 1_000_000,
+                    transactions);
             return true;
         } catch (RuntimeException e) {
             plan.undoUncommitted();
@@ -659,29 +707,85 @@ public final class Orchestrator implements Closeable {
     }
 
     /**
-     * Writes a plan in fenced transactions of at most {@link #MAX_OPS} operations: a ZooKeeper
-     * request has a size limit (jute.maxbuffer, 1 MiB by default), and a service of a thousand
-     * replicas would exceed it in one. A chunk that fails leaves the earlier ones stored; the next
-     * pass sees them and carries on (ids are deterministic).
+     * Writes a plan in fenced transactions of at most about {@link #MAX_BYTES}: a ZooKeeper request
+     * has a size limit (jute.maxbuffer, 1 MiB by default), and a service of a thousand replicas
+     * exceeds it in one. Each object is encoded once, as it is added.
+     *
+     * <p>The transactions are sent together, not one after the other: each commit sets off every
+     * watcher's reads of what it wrote (every agent reads every task), and ZooKeeper would make a
+     * second transaction sent afterwards wait behind those reads. Each transaction stands on its
+     * own (version checks, the fence), so any of them may fail while others are stored; the next
+     * pass sees what was stored (laid over the view: {@link OwnWrites}) and carries on, since ids are
+     * deterministic.
+     *
+     * @return the number of transactions
+     * @throws RuntimeException the first failure, once every transaction has finished
      */
-    private void writeInChunks(Plan plan) {
+    private int writeInChunks(Plan plan) {
         List<Plan.Op> ops = plan.ops();
-        for (int from = 0; from < ops.size(); from += MAX_OPS) {
-            List<Plan.Op> chunk = ops.subList(from, Math.min(ops.size(), from + MAX_OPS));
-            write(t -> {
-                chunk.forEach(op -> op.write().apply(t));
-                return t;
-            });
-            plan.committed(chunk);
+        List<StoreTransaction> chunks = new ArrayList<>();
+        List<List<Plan.Op>> chunkOps = new ArrayList<>();
+        int from = 0;
+        while (from < ops.size()) {
+            StoreTransaction t = transaction();
+            int to = from;
+            while (to < ops.size() && t.bytes() < MAX_BYTES && to - from < MAX_OPS) {
+                ops.get(to++).write().apply(t);
+            }
+            chunks.add(t);
+            chunkOps.add(ops.subList(from, to));
+            from = to;
         }
+        if (chunks.size() == 1) {
+            commit(chunks.get(0));
+            plan.committed(chunkOps.get(0));
+            return 1;
+        }
+        List<Future<?>> sent = new ArrayList<>();
+        for (StoreTransaction t : chunks) {
+            sent.add(writers.submit(() -> commit(t)));
+        }
+        RuntimeException failure = null;
+        for (int i = 0; i < sent.size(); i++) {
+            try {
+                sent.get(i).get();
+                plan.committed(chunkOps.get(i));
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r
+                            ? r
+                            : new IllegalStateException("write failed: " + e.getCause(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (failure == null) {
+                    failure = new IllegalStateException("interrupted while writing", e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return chunks.size();
     }
 
     private void write(Function<StoreTransaction, StoreTransaction> ops) {
+        commit(ops.apply(transaction()));
+    }
+
+    private StoreTransaction transaction() {
         StoreTransaction t = store.transaction();
         if (fence != null) {
             t.fencedBy(fence);
         }
-        ops.apply(t).commit();
+        return t;
+    }
+
+    private void commit(StoreTransaction t) {
+        int writes = t.size() - (fence != null ? 1 : 0);
+        own.record(t.commit());
+        transactions.increment();
+        operations.add(writes);
     }
 
     private static List<Task> liveTasks(List<Task> tasks) {

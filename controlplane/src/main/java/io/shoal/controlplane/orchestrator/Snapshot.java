@@ -39,13 +39,15 @@ final class Snapshot {
     /**
      * @param store the store's view
      * @param lostNodes nodes reported lost, with when; a lost node seen READY since is forgotten
+     * @param own this leader's writes the view may not show yet, laid over it
      */
-    Snapshot(Store store, Map<String, Instant> lostNodes) {
+    Snapshot(Store store, Map<String, Instant> lostNodes, OwnWrites own) {
         this.lostNodes = lostNodes;
         store.list(Kind.SERVICES).forEach(x -> services.put(x.id(), x));
         store.list(Kind.NETWORKS).forEach(x -> networks.put(x.id(), x));
         store.list(Kind.NODES).forEach(x -> nodes.put(x.id(), x));
         store.list(Kind.TASKS).forEach(x -> tasks.put(x.id(), x));
+        own.applyTo(services, tasks);
         for (String id : tasks.keySet()) {
             store.get(Kind.STATUS, id).ifPresent(st -> statuses.put(id, st));
         }

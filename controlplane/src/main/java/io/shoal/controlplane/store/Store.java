@@ -63,6 +63,18 @@ public final class Store implements Closeable {
      * @param startTimeout how long {@link #start()} waits for the first full view
      */
     public Store(CuratorFramework client, Layout layout, Clock clock, Duration startTimeout) {
+        this(client, layout, clock, startTimeout, null);
+    }
+
+    /**
+     * A store whose view holds one kind only: its cache watches that kind's folder, and reads of
+     * other kinds from the view find nothing ({@link #read} and {@link #readAll} still go to
+     * ZooKeeper). For a client that needs little, such as a simulated agent that watches its tasks
+     * and writes their status: it is not sent every other change of the cluster.
+     *
+     * @param only the kind to watch
+     */
+    public Store(CuratorFramework client, Layout layout, Clock clock, Duration startTimeout, Kind<?> only) {
         this.client = client;
         this.layout = layout;
         this.clock = clock;
@@ -71,7 +83,7 @@ public final class Store implements Closeable {
             views.put(kind, new ConcurrentHashMap<>());
             listeners.put(kind, new CopyOnWriteArrayList<>());
         }
-        this.cache = CuratorCache.build(client, layout.root());
+        this.cache = CuratorCache.build(client, only == null ? layout.root() : layout.folder(only));
     }
 
     /**

@@ -26,6 +26,7 @@ public final class StoreTransaction {
     private final List<Object> results = new ArrayList<>();
     private Fence fence;
     private boolean committed;
+    private int bytes;
 
     StoreTransaction(CuratorFramework client, Layout layout, Clock clock) {
         this.client = client;
@@ -60,6 +61,7 @@ public final class StoreTransaction {
     public <T> StoreTransaction create(Kind<T> kind, String id, T value) {
         String path = layout.path(kind, id);
         byte[] data = Codec.encode(value);
+        bytes += path.length() + data.length;
         add(op(() -> client.transactionOp().create().forPath(path, data)), kind + " " + id, -1, value);
         return this;
     }
@@ -77,6 +79,7 @@ public final class StoreTransaction {
     public <T> StoreTransaction update(Kind<T> kind, String id, long expectedVersion, T value) {
         String path = layout.path(kind, id);
         byte[] data = Codec.encode(value);
+        bytes += path.length() + data.length;
         int v = Math.toIntExact(expectedVersion);
         add(
                 op(() -> client.transactionOp().setData().withVersion(v).forPath(path, data)),
@@ -115,6 +118,14 @@ public final class StoreTransaction {
     /** Number of operations so far (the epoch check included). */
     public int size() {
         return ops.size();
+    }
+
+    /**
+     * Bytes of data and paths so far: close to the size of the request, which ZooKeeper refuses above
+     * {@code jute.maxbuffer} (1 MiB by default).
+     */
+    public int bytes() {
+        return bytes;
     }
 
     /**

@@ -1,0 +1,73 @@
+package io.shoal.controlplane.orchestrator;
+
+import io.shoal.model.Service;
+import io.shoal.model.Task;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The tasks and services this leader wrote that its view may not show yet. The view is a cache fed
+ * by watches: right after a commit it still holds the older versions (or nothing, for a create), so
+ * a pass working from it alone would propose the same tasks again, fail on the duplicate and wait
+ * for a retry. A pass lays these writes over the view instead: an entry is used while the view holds
+ * an older version of the object, and dropped once the view caught up.
+ *
+ * <p>Only the leader writes tasks, and every write names the version it changes, so a view version
+ * at least as high as the one written is the same write or a later one: the overlay never hides a
+ * newer state.
+ */
+final class OwnWrites {
+    private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final Map<String, Service> services = new ConcurrentHashMap<>();
+
+    /** Records what a commit wrote (the values {@code StoreTransaction.commit()} returned). */
+    void record(List<Object> written) {
+        for (Object o : written) {
+            if (o instanceof Task t) {
+                tasks.put(t.id(), t);
+            } else if (o instanceof Service s) {
+                services.put(s.id(), s);
+            }
+        }
+    }
+
+    /** A task znode was deleted: nothing of it is laid over the view any more. */
+    void taskDeleted(String id) {
+        tasks.remove(id);
+    }
+
+    /** A service znode was deleted: nothing of it is laid over the view any more. */
+    void serviceDeleted(String id) {
+        services.remove(id);
+    }
+
+    /**
+     * Lays the writes over a view read: a task or service the view lacks or holds at an older
+     * version is replaced by what was written. A service the view no longer holds was deleted
+     * through the API and stays deleted.
+     */
+    void applyTo(Map<String, Service> viewServices, Map<String, Task> viewTasks) {
+        services.values().removeIf(written -> {
+            Service seen = viewServices.get(written.id());
+            if (seen == null || seen.version() >= written.version()) {
+                return true;
+            }
+            viewServices.put(written.id(), written);
+            return false;
+        });
+        tasks.values().removeIf(written -> {
+            Task seen = viewTasks.get(written.id());
+            if (seen != null && seen.version() >= written.version()) {
+                return true;
+            }
+            viewTasks.put(written.id(), written);
+            return false;
+        });
+    }
+
+    /** Writes still laid over the view (for tests). */
+    int size() {
+        return tasks.size() + services.size();
+    }
+}

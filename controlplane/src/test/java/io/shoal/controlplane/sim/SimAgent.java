@@ -1,0 +1,271 @@
+package io.shoal.controlplane.sim;
+
+import io.shoal.controlplane.membership.MemberRecord;
+import io.shoal.controlplane.status.TaskStatusReporter;
+import io.shoal.controlplane.store.Kind;
+import io.shoal.controlplane.store.Layout;
+import io.shoal.controlplane.store.Store;
+import io.shoal.model.Member;
+import io.shoal.model.Resources;
+import io.shoal.model.Task;
+import io.shoal.model.TaskState;
+import io.shoal.model.TaskStatus;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.test.KillSession;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One simulated agent, as the real one talks to ZooKeeper but without containers: its own Curator
+ * session, its ephemeral member record ({@link MemberRecord}), a watch on the tasks folder (a
+ * {@link Store} that caches that folder only: the layout keeps tasks in one folder, not per node),
+ * and the real {@link TaskStatusReporter} for what it observes. A task assigned to its node is
+ * reported ACCEPTED → PREPARING → STARTING → RUNNING, as the real worker does; a task told to stop
+ * is reported SHUTDOWN.
+ *
+ * <p>Threads: Curator's own per session (ZooKeeper's send and event threads, connection state);
+ * the reports of every agent run on one shared pool, each agent's in order (a per-agent queue), so a
+ * hundred agents do not need a hundred worker threads.
+ */
+public final class SimAgent implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(SimAgent.class);
+
+    private static final List<TaskState> STARTUP =
+            List.of(TaskState.ACCEPTED, TaskState.PREPARING, TaskState.STARTING, TaskState.RUNNING);
+
+    private final String nodeId;
+    private final String connectString;
+    private final Layout layout;
+    private final Member member;
+    private final Shared shared;
+    private final Map<String, TaskState> reported = new ConcurrentHashMap<>();
+    private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile boolean crashed;
+    private CuratorFramework client;
+    private Store store;
+    private TaskStatusReporter reporter;
+    private MemberRecord record;
+    private Store.Subscription subscription;
+
+    /**
+     * What every agent of a simulation shares.
+     *
+     * @param pool runs the agents' reports
+     * @param threads makes Curator's threads (daemon, named)
+     * @param sessionTimeout the agents' ZooKeeper session timeout
+     * @param seen records, per task id, when (System.nanoTime) its node's agent first saw it ASSIGNED
+     * @param watch false for agents that only keep their member record (no task watch, no reports):
+     *     to measure the control plane without the watchers' reads
+     */
+    public record Shared(
+            Executor pool, ThreadFactory threads, Duration sessionTimeout, Map<String, Long> seen, boolean watch) {}
+
+    /**
+     * @param connectString the ZooKeeper ensemble
+     * @param layout where the cluster lives
+     * @param index the agent's number: node {@code n<index>} (3 digits), underlay 198.18.x.y
+     * @param shared what the agents share
+     */
+    public SimAgent(String connectString, Layout layout, int index, Shared shared) {
+        this.nodeId = String.format("n%03d", index);
+        this.connectString = connectString;
+        this.layout = layout;
+        this.shared = shared;
+        this.member = new Member(
+                nodeId,
+                "host-" + nodeId,
+                List.of("198.18." + (1 + index / 250) + "." + (1 + index % 250)),
+                Resources.of(8, 16384),
+                "sim",
+                Instant.now());
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Connects, loads the tasks view, starts watching and reporting, then announces the node. */
+    public void start() {
+        client = CuratorFrameworkFactory.builder()
+                .connectString(connectString)
+                .sessionTimeoutMs((int) shared.sessionTimeout().toMillis())
+                .connectionTimeoutMs(5000)
+                .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
+                .threadFactory(shared.threads())
+                .runSafeService(shared.pool())
+                .build();
+        client.start();
+        try {
+            if (!client.blockUntilConnected(20, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("agent " + nodeId + ": no ZooKeeper connection within 20 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("agent " + nodeId + ": interrupted while connecting", e);
+        }
+        if (shared.watch()) {
+            store = new Store(client, layout, Clock.systemUTC(), Duration.ofSeconds(30), Kind.TASKS);
+            store.start();
+            reporter = new TaskStatusReporter(store);
+            subscription = store.listen(Kind.TASKS, e -> {
+                if (e.after() != null) {
+                    seen(e.after().value());
+                }
+            });
+            store.list(Kind.TASKS).forEach(this::seen);
+        }
+        record = new MemberRecord(client, layout, member);
+        record.start(Duration.ofSeconds(30));
+    }
+
+    /** On the cache's thread: note when an assignment arrives, hand the work to the pool. */
+    private void seen(Task t) {
+        if (!nodeId.equals(t.nodeId())) {
+            return;
+        }
+        if (t.desiredState() == TaskState.RUNNING && t.status().state() == TaskState.ASSIGNED) {
+            shared.seen().putIfAbsent(t.id(), System.nanoTime());
+        }
+        queue.add(() -> react(t));
+        drain();
+    }
+
+    private void drain() {
+        if (draining.compareAndSet(false, true)) {
+            shared.pool().execute(this::runQueued);
+        }
+    }
+
+    private void runQueued() {
+        try {
+            Runnable r;
+            while (!crashed && (r = queue.poll()) != null) {
+                r.run();
+            }
+        } finally {
+            draining.set(false);
+            if (!crashed && !queue.isEmpty()) {
+                drain();
+            }
+        }
+    }
+
+    private void react(Task t) {
+        TaskState had = reported.get(t.id());
+        try {
+            if (t.desiredState() != TaskState.RUNNING) {
+                if (had == null || !had.isTerminal()) {
+                    report(t, TaskState.SHUTDOWN, "shut down");
+                }
+            } else if (had != null || t.status().state() == TaskState.ASSIGNED) {
+                // From where the last attempt stopped, should a write have failed half way.
+                for (TaskState next : STARTUP) {
+                    if (had == null || next.compareTo(had) > 0) {
+                        report(t, next, next == TaskState.ACCEPTED ? "accepted by " + nodeId : "simulated");
+                    }
+                }
+            }
+        } catch (IllegalStateException e) {
+            // The stored status moved on (a shutdown overtook the start): nothing to do.
+            log.debug("agent {}: task {}: {}", nodeId, t.id(), e.getMessage());
+        } catch (RuntimeException e) {
+            // ZooKeeper unreachable for a while (a stalled machine): try again, as the real
+            // worker's resync would.
+            if (!crashed) {
+                log.debug("agent {}: task {}: {}; again in 500 ms", nodeId, t.id(), e.getMessage());
+                CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS, shared.pool())
+                        .execute(() -> {
+                            queue.add(() -> react(t));
+                            drain();
+                        });
+            }
+        }
+    }
+
+    private void report(Task t, TaskState state, String message) {
+        reporter.report(t.id(), TaskStatus.of(state, Instant.now(), message));
+        reported.put(t.id(), state);
+    }
+
+    /** The state this agent last reported for a task, or null. */
+    public TaskState reported(String taskId) {
+        return reported.get(taskId);
+    }
+
+    /**
+     * A crash: the process is gone (its client is expired locally and never comes back) and its
+     * session ends on the server now, as when ZooKeeper expires it, without waiting out the session
+     * timeout: a second handle attaches to the session and closes it. The member record, ephemeral,
+     * goes with it.
+     */
+    public void crash() throws Exception {
+        crashed = true;
+        ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+        long sessionId = zk.getSessionId();
+        byte[] password = zk.getSessionPasswd();
+        KillSession.kill(zk);
+        // The process is gone: nothing of it reconnects (Curator would open a new session).
+        close();
+        CountDownLatch attached = new CountDownLatch(1);
+        ZooKeeper killer = new ZooKeeper(
+                connectString,
+                (int) shared.sessionTimeout().toMillis(),
+                event -> {
+                    // Attached (then closed below), or told the session is already gone.
+                    if (event.getState() == Watcher.Event.KeeperState.SyncConnected
+                            || event.getState() == Watcher.Event.KeeperState.Expired) {
+                        attached.countDown();
+                    }
+                },
+                sessionId,
+                password);
+        try {
+            if (!attached.await(20, TimeUnit.SECONDS)) {
+                log.warn("agent {}: no answer about its old session within 20 s; it expires by itself", nodeId);
+            }
+        } finally {
+            killer.close();
+        }
+    }
+
+    /** Leaves: stops watching and closes the session (the member record goes with it). */
+    @Override
+    public void close() throws IOException {
+        if (subscription != null) {
+            subscription.close();
+        }
+        try {
+            if (record != null && !crashed) {
+                record.close();
+            }
+            if (store != null) {
+                store.close();
+            }
+        } finally {
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+}
