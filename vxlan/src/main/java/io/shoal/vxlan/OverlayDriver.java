@@ -300,7 +300,7 @@ public final class OverlayDriver implements Closeable {
             }
             try {
                 configureContainerEnd(crt, ifName, mac, address, sb.mtu);
-                configureSandboxEnd(sb, veth);
+                configureSandboxEnd(sb, veth, mac);
             } catch (RuntimeException e) {
                 if (!existing) {
                     deleteQuietly(sandboxLinks, veth, e);
@@ -328,7 +328,14 @@ public final class OverlayDriver implements Closeable {
         links.setUp("lo");
     }
 
-    private static void configureSandboxEnd(Sandbox sb, String veth) {
+    /**
+     * Puts the sandbox end on the bridge and pins the endpoint's MAC to it. The pin matters when an
+     * address comes back on this host after living on another one (the allocator reuses freed
+     * addresses, and the MAC follows the address): the bridge learned that MAC behind the vxlan port
+     * while it was remote, and until the container itself sends a frame it would keep forwarding
+     * frames for it into the tunnel, where no host has it any more.
+     */
+    private static void configureSandboxEnd(Sandbox sb, String veth, MacAddress mac) {
         Links links = sb.rt.links();
         Link link = links.require(veth);
         if (link.mtu() != sb.mtu) {
@@ -337,6 +344,7 @@ public final class OverlayDriver implements Closeable {
         if (link.masterIndex() != sb.bridgeIndex) {
             links.setMaster(veth, BRIDGE);
         }
+        sb.rt.fdb().pinToPort(link.index(), mac);
         links.setUp(veth);
     }
 

@@ -173,6 +173,106 @@ class OverlayDriverIntegrationTest {
         awaitExchange(c1, "100.64.1.3", 7101, "again");
     }
 
+    /**
+     * An address freed on one host and given to a container on another (the allocator reuses
+     * addresses, and the MAC follows the address): the new host's bridge learned that MAC behind the
+     * tunnel while it was remote, and would keep sending frames for it back into the tunnel, where
+     * nobody has it, until the container itself sends something. Attaching pins the MAC to the
+     * container's port, so the first connection from another host gets through.
+     */
+    @Test
+    void anAddressThatMovesHereFromAnotherHostIsReachedBeforeItSendsAnything() throws Exception {
+        OverlayDriver d1 = driver(1);
+        OverlayDriver d2 = driver(2);
+        OverlayDriver d3 = driver(3);
+        String net = "netm";
+        OverlayNetwork n1 = d1.ensureNetwork(net, 4310, "100.64.4.0/24");
+        d2.ensureNetwork(net, 4310, "100.64.4.0/24");
+        d3.ensureNetwork(net, 4310, "100.64.4.0/24");
+        String c1 = containers.create("1");
+        String c2 = containers.create("2");
+        String before = containers.create("x3");
+        d1.attach(net, Containers.ref(c1), "eth0", "100.64.4.2/24");
+        d2.attach(net, Containers.ref(c2), "eth0", "100.64.4.3/24");
+        Endpoint moving = d3.attach(net, Containers.ref(before), "eth0", "100.64.4.9/24");
+        d1.syncRemotes(net, Set.of(Remote.of(ip("100.64.4.3"), vtep(2)), Remote.of(ip("100.64.4.9"), vtep(3))));
+        d2.syncRemotes(net, Set.of(Remote.of(ip("100.64.4.2"), vtep(1)), Remote.of(ip("100.64.4.9"), vtep(3))));
+        d3.syncRemotes(net, Set.of(Remote.of(ip("100.64.4.2"), vtep(1)), Remote.of(ip("100.64.4.3"), vtep(2))));
+        // Traffic from .9 on h3 to h1: h1's bridge learns .9's MAC behind its vxlan port.
+        containers.startEcho(c1, 7111);
+        awaitExchange(before, "100.64.4.2", 7111, "from h3");
+        int vxlanPort = link(n1.sandbox(), OverlayDriver.VXLAN).index();
+        assertThat(bridgeEntries(n1.sandbox(), vxlanPort))
+                .as("precondition: h1's bridge learned .9 behind the tunnel")
+                .contains(moving.mac());
+
+        // .9 leaves h3 and comes back on h1; the remotes follow, as the agents' tables would.
+        assertThat(d3.detach(net, ip("100.64.4.9"))).isTrue();
+        d1.syncRemotes(net, Set.of(Remote.of(ip("100.64.4.3"), vtep(2))));
+        d2.syncRemotes(net, Set.of(Remote.of(ip("100.64.4.2"), vtep(1)), Remote.of(ip("100.64.4.9"), vtep(1))));
+        String after = containers.create("x1");
+        // As in a Docker container without IPv6: no neighbour discovery or MLD frame at link-up
+        // that would make the bridge learn the MAC anew.
+        noIpv6(after);
+        Endpoint here = d1.attach(net, Containers.ref(after), "eth0", "100.64.4.9/24");
+        assertThat(here.mac()).isEqualTo(moving.mac());
+        int port = link(n1.sandbox(), here.sandboxLink()).index();
+        assertThat(bridgeEntries(n1.sandbox(), port)).contains(here.mac());
+        assertThat(bridgeEntries(n1.sandbox(), vxlanPort)).doesNotContain(here.mac());
+
+        // The first connection from h2 gets through, with one attempt.
+        containers.startEcho(after, 7112);
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions()
+                .until(() -> listening(after, 7112));
+        assertThat(Containers.exchange(c2, "100.64.4.9", 7112, "to h1", Duration.ofSeconds(3)))
+                .isEqualTo("to h1");
+    }
+
+    /** The MACs the bridge of {@code namespace} forwards to port {@code portIndex}. */
+    static List<MacAddress> bridgeEntries(String namespace, int portIndex) {
+        try (NetNs ns = NetNs.open(namespace);
+                RouteNetlink rt = RouteNetlink.open(ns)) {
+            return rt.fdb().list(portIndex).stream()
+                    .filter(e -> (e.flags() & io.shoal.netlink.uapi.NeighbourH.NTF_MASTER) != 0
+                            || (e.flags() & io.shoal.netlink.uapi.NeighbourH.NTF_SELF) == 0)
+                    .map(io.shoal.netlink.route.FdbEntry::mac)
+                    .toList();
+        }
+    }
+
+    static void noIpv6(String namespace) throws Exception {
+        for (String scope : List.of("all", "default")) {
+            Process p = new ProcessBuilder(
+                            "nsenter",
+                            "--net=" + NetNs.RUN_NETNS.resolve(namespace),
+                            "sysctl",
+                            "-q",
+                            "-w",
+                            "net.ipv6.conf." + scope + ".disable_ipv6=1")
+                    .redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as("sysctl in %s: %s", namespace, out).isZero();
+        }
+    }
+
+    /** Whether something listens on TCP {@code port} in {@code namespace} (ss -H -l). */
+    static boolean listening(String namespace, int port) throws Exception {
+        Process p = new ProcessBuilder(
+                        "nsenter",
+                        "--net=" + NetNs.RUN_NETNS.resolve(namespace),
+                        "ss",
+                        "-H",
+                        "-ltn",
+                        "sport = :" + port)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor() == 0 && !out.isBlank();
+    }
+
     @Test
     void networksWithDifferentVnisAreIsolatedAndAContainerOnBothReachesBoth() throws Exception {
         OverlayDriver d1 = driver(1);

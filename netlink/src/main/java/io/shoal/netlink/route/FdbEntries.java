@@ -54,6 +54,24 @@ public final class FdbEntries {
         execute(deleteRequest(index, mac, destination));
     }
 
+    /**
+     * Pins {@code mac} to bridge port {@code portIndex} in the port's master bridge, as {@code bridge
+     * fdb replace MAC dev PORT master static} does: a static entry that replaces whatever the bridge
+     * learned for that MAC (for example on another port, where the MAC lived before) and never ages
+     * out. It goes away with the port.
+     */
+    public void pinToPort(int portIndex, MacAddress mac) {
+        Objects.requireNonNull(mac, "mac");
+        if (portIndex <= 0) {
+            throw new IllegalArgumentException("portIndex must be > 0, was " + portIndex);
+        }
+        MessageBuilder b =
+                new MessageBuilder().begin(RtnetlinkH.RTM_NEWNEIGH, NetlinkH.NLM_F_CREATE | NetlinkH.NLM_F_REPLACE);
+        new NdMsg(SocketH.AF_BRIDGE, portIndex, NeighbourH.NUD_NOARP, NeighbourH.NTF_MASTER, 0).encode(b);
+        b.putBytes(NeighbourH.NDA_LLADDR, mac.bytes());
+        socket.execute(b, "pin " + mac + " to bridge port #" + portIndex);
+    }
+
     /** The request {@link #add} sends, for {@link RouteNetlink#executeAll}. */
     public Request addRequest(int index, MacAddress mac, InetAddress destination) {
         return new Request(
