@@ -9,12 +9,14 @@ import io.shoal.controlplane.scheduler.NodeInfo;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.scheduler.TaskRequest;
 import io.shoal.controlplane.store.AlreadyExistsException;
+import io.shoal.controlplane.store.AssignmentList;
 import io.shoal.controlplane.store.ConflictException;
 import io.shoal.controlplane.store.Fence;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.StoreEvent;
 import io.shoal.controlplane.store.StoreTransaction;
+import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Cidr;
 import io.shoal.model.Meta;
 import io.shoal.model.Network;
@@ -35,6 +37,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -113,6 +116,8 @@ public final class Orchestrator implements Closeable {
     private final LongAdder transactions;
     private final LongAdder operations;
     private final OwnWrites own = new OwnWrites();
+    /** Per node, the assignment list this leader last committed (the view may not show it yet). */
+    private final Map<String, Stored<AssignmentList>> assignmentsWritten = new ConcurrentHashMap<>();
 
     /**
      * @param store a started store
@@ -338,7 +343,86 @@ public final class Orchestrator implements Closeable {
             ok &= reconcile(s, service);
         }
         ok &= shutDownOrphans(s);
+        ok &= writeAssignments(s);
         return ok;
+    }
+
+    /**
+     * Brings every node's {@link AssignmentList} up to date with the tasks as this pass left them
+     * (the view with this leader's own writes laid over it): the ids of the tasks assigned to the
+     * node whose desired state is RUNNING. Written after the tasks, so a worker that reads an id
+     * finds its task; only lists that changed are written, in fenced, version-checked transactions.
+     */
+    private boolean writeAssignments(Snapshot s) {
+        Map<String, Task> tasks = new HashMap<>();
+        store.list(Kind.TASKS).forEach(t -> tasks.put(t.id(), t));
+        own.applyToTasks(tasks);
+        Map<String, List<String>> wanted = new TreeMap<>();
+        for (String node : s.nodes.keySet()) {
+            wanted.put(node, new ArrayList<>());
+        }
+        for (String node : store.ids(Kind.ASSIGNMENTS)) {
+            wanted.putIfAbsent(node, new ArrayList<>());
+        }
+        for (Task t : tasks.values()) {
+            if (!t.nodeId().isEmpty() && t.desiredState() == TaskState.RUNNING) {
+                wanted.computeIfAbsent(t.nodeId(), n -> new ArrayList<>()).add(t.id());
+            }
+        }
+        List<Map.Entry<String, Stored<AssignmentList>>> writes = new ArrayList<>();
+        StoreTransaction t = transaction();
+        List<StoreTransaction> chunks = new ArrayList<>(List.of(t));
+        for (Map.Entry<String, List<String>> e : wanted.entrySet()) {
+            String node = e.getKey();
+            List<String> ids = e.getValue();
+            ids.sort(null);
+            Stored<AssignmentList> current = currentAssignments(node);
+            if (current != null && current.value().tasks().equals(ids)) {
+                continue;
+            }
+            if (t.bytes() >= MAX_BYTES || t.size() >= MAX_OPS) {
+                t = transaction();
+                chunks.add(t);
+            }
+            AssignmentList list = new AssignmentList(ids);
+            if (current == null) {
+                t.create(Kind.ASSIGNMENTS, node, list);
+                writes.add(Map.entry(node, new Stored<>(node, 0, list)));
+            } else {
+                t.update(Kind.ASSIGNMENTS, node, current.version(), list);
+                writes.add(Map.entry(node, new Stored<>(node, current.version() + 1, list)));
+            }
+        }
+        if (writes.isEmpty()) {
+            return true;
+        }
+        try {
+            for (StoreTransaction chunk : chunks) {
+                commit(chunk);
+            }
+        } catch (RuntimeException e) {
+            // A list changed or appeared under us (another term's leader, or a view far behind):
+            // forget what we wrote and plan from the view again.
+            assignmentsWritten.clear();
+            log.info("orchestrator: assignment lists not stored yet: {}", e.getMessage());
+            return false;
+        }
+        writes.forEach(w -> assignmentsWritten.put(w.getKey(), w.getValue()));
+        return true;
+    }
+
+    /** A node's list as the view holds it, or as this leader last wrote it when the view lags. */
+    private Stored<AssignmentList> currentAssignments(String node) {
+        Stored<AssignmentList> seen = store.find(Kind.ASSIGNMENTS, node).orElse(null);
+        Stored<AssignmentList> written = assignmentsWritten.get(node);
+        if (written == null) {
+            return seen;
+        }
+        if (seen != null && seen.version() >= written.version()) {
+            assignmentsWritten.remove(node, written);
+            return seen;
+        }
+        return written;
     }
 
     private boolean allocateNetworks(Snapshot s) {

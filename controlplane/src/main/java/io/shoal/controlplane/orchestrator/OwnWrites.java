@@ -56,6 +56,11 @@ final class OwnWrites {
             viewServices.put(written.id(), written);
             return false;
         });
+        applyToTasks(viewTasks);
+    }
+
+    /** {@link #applyTo} for tasks only. */
+    void applyToTasks(Map<String, Task> viewTasks) {
         tasks.values().removeIf(written -> {
             Task seen = viewTasks.get(written.id());
             if (seen != null && seen.version() >= written.version()) {

@@ -26,8 +26,13 @@ public record Kind<T>(String name, String folder, Class<T> type) {
     /** Service names → service ids, one znode per name ({@link NameClaim}). */
     public static final Kind<NameClaim> SERVICE_NAMES = new Kind<>("service name", "servicenames", NameClaim.class);
 
+    /** Per node, the ids of the tasks it is to run ({@link AssignmentList}); the id is the node's. */
+    public static final Kind<AssignmentList> ASSIGNMENTS =
+            new Kind<>("assignment list", "assignments", AssignmentList.class);
+
     /** Every kind, in the order their folders are created. */
-    public static final List<Kind<?>> ALL = List.of(NODES, MEMBERS, NETWORKS, SERVICES, TASKS, STATUS, SERVICE_NAMES);
+    public static final List<Kind<?>> ALL =
+            List.of(NODES, MEMBERS, NETWORKS, SERVICES, TASKS, STATUS, SERVICE_NAMES, ASSIGNMENTS);
 
     @Override
     public String toString() {

@@ -17,6 +17,7 @@ import java.util.List;
  * /shoal/tasks/&lt;id&gt;      Task
  * /shoal/status/&lt;id&gt;     TaskStatus, written by the owning agent
  * /shoal/servicenames/&lt;name&gt;  NameClaim: the id of the service with that name
+ * /shoal/assignments/&lt;node&gt;  AssignmentList: ids of the tasks the node is to run
  * </pre>
  *
  * @param root the root path, e.g. {@code /shoal}

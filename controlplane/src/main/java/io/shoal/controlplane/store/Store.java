@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -75,6 +76,18 @@ public final class Store implements Closeable {
      * @param only the kind to watch
      */
     public Store(CuratorFramework client, Layout layout, Clock clock, Duration startTimeout, Kind<?> only) {
+        this(client, layout, clock, startTimeout, only, null);
+    }
+
+    /**
+     * A store whose view holds one object only, {@code only}/{@code onlyId}: for a worker that
+     * watches its own {@link Kind#ASSIGNMENTS} list and reads the tasks it names ({@link #read}).
+     *
+     * @param only the kind of the object
+     * @param onlyId its id
+     */
+    public Store(
+            CuratorFramework client, Layout layout, Clock clock, Duration startTimeout, Kind<?> only, String onlyId) {
         this.client = client;
         this.layout = layout;
         this.clock = clock;
@@ -83,7 +96,13 @@ public final class Store implements Closeable {
             views.put(kind, new ConcurrentHashMap<>());
             listeners.put(kind, new CopyOnWriteArrayList<>());
         }
-        this.cache = CuratorCache.build(client, only == null ? layout.root() : layout.folder(only));
+        if (only == null) {
+            this.cache = CuratorCache.build(client, layout.root());
+        } else if (onlyId == null) {
+            this.cache = CuratorCache.build(client, layout.folder(only));
+        } else {
+            this.cache = CuratorCache.build(client, layout.path(only, onlyId), CuratorCache.Options.SINGLE_NODE_CACHE);
+        }
     }
 
     /**
@@ -160,6 +179,12 @@ public final class Store implements Closeable {
     /** The value of an object as last seen by the cache. */
     public <T> Optional<T> get(Kind<T> kind, String id) {
         return find(kind, id).map(Stored::value);
+    }
+
+    /** The ids of a kind's objects as last seen by the cache. */
+    public Set<String> ids(Kind<?> kind) {
+        lifecycle.checkStarted();
+        return Set.copyOf(views.get(kind).keySet());
     }
 
     /** Every object of a kind as last seen by the cache, in no particular order. */

@@ -35,6 +35,8 @@ import io.shoal.model.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -204,6 +206,70 @@ class OrchestratorTest {
         assertThat(store.list(Kind.TASKS).stream().filter(t -> t.desiredState() == TaskState.SHUTDOWN))
                 .extracting(Task::slot)
                 .containsExactlyInAnyOrder(2, 3, 4, 5);
+    }
+
+    /** Per node, the ids of its tasks to run, as the orchestrator wrote them. */
+    private Map<String, List<String>> assignmentLists() {
+        Map<String, List<String>> out = new HashMap<>();
+        for (String node : store.ids(Kind.ASSIGNMENTS)) {
+            out.put(node, store.get(Kind.ASSIGNMENTS, node).orElseThrow().tasks());
+        }
+        return out;
+    }
+
+    /** Per node, the ids of its tasks whose desired state is RUNNING, from the tasks themselves. */
+    private Map<String, List<String>> expectedLists(Set<String> nodes) {
+        Map<String, List<String>> out = new HashMap<>();
+        nodes.forEach(n -> out.put(n, new ArrayList<>()));
+        for (Task t : store.list(Kind.TASKS)) {
+            if (!t.nodeId().isEmpty() && t.desiredState() == TaskState.RUNNING) {
+                out.get(t.nodeId()).add(t.id());
+            }
+        }
+        out.values().forEach(l -> l.sort(null));
+        return out;
+    }
+
+    @Test
+    void everyNodesAssignmentListNamesExactlyItsTasksToRunThroughScaleAndNodeLoss() {
+        node("n1", Map.of());
+        node("n2", Map.of());
+        node("n3", Map.of());
+        service("web", ServiceSpec.replicated("web", "img:1", 6));
+        service("api", ServiceSpec.replicated("api", "img:1", 2));
+        orchestrator(null).start();
+        Set<String> nodes = Set.of("n1", "n2", "n3");
+        await().atMost(WAIT).until(() -> live("web").size() == 6 && live("api").size() == 2);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(assignmentLists()).isEqualTo(expectedLists(nodes)));
+        assertThat(assignmentLists().values().stream().mapToInt(List::size).sum())
+                .isEqualTo(8);
+        int versionBefore = store.find(Kind.ASSIGNMENTS, "n1").orElseThrow().version();
+
+        scale("web", 3);
+        await().atMost(WAIT).until(() -> live("web").size() == 3);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(assignmentLists()).isEqualTo(expectedLists(nodes)));
+        assertThat(assignmentLists().values().stream().mapToInt(List::size).sum())
+                .isEqualTo(5);
+
+        // A lost node: its tasks leave its list (told to stop) and appear on the others' lists.
+        List<String> onN3 = live("web").stream()
+                .filter(t -> t.nodeId().equals("n3"))
+                .map(Task::id)
+                .toList();
+        changeNode("n3", n -> n.withStatus(NodeStatus.of(NodeState.DOWN, "gone", Instant.now())));
+        orchestrator.nodeLost("n3");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(assignmentLists().get("n3")).isEmpty());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(assignmentLists()).isEqualTo(expectedLists(nodes)));
+        assertThat(assignmentLists().get("n1")).doesNotContainAnyElementsOf(onN3);
+        assertThat(assignmentLists().values().stream().mapToInt(List::size).sum())
+                .isEqualTo(5);
+
+        // Nothing changes: a pass writes no list again.
+        int versionNow = store.find(Kind.ASSIGNMENTS, "n1").orElseThrow().version();
+        assertThat(versionNow).isGreaterThanOrEqualTo(versionBefore);
+        assertThat(orchestrator.reconcile()).isTrue();
+        assertThat(store.read(Kind.ASSIGNMENTS, "n1").orElseThrow().version()).isEqualTo(versionNow);
     }
 
     @Test

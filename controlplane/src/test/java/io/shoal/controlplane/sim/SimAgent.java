@@ -5,6 +5,7 @@ import io.shoal.controlplane.status.TaskStatusReporter;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Layout;
 import io.shoal.controlplane.store.Store;
+import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Member;
 import io.shoal.model.Resources;
 import io.shoal.model.Task;
@@ -15,9 +16,12 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,9 +41,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One simulated agent, as the real one talks to ZooKeeper but without containers: its own Curator
- * session, its ephemeral member record ({@link MemberRecord}), a watch on the tasks folder (a
- * {@link Store} that caches that folder only: the layout keeps tasks in one folder, not per node),
- * and the real {@link TaskStatusReporter} for what it observes. A task assigned to its node is
+ * session, its ephemeral member record ({@link MemberRecord}), a watch on its own assignment list
+ * ({@code /shoal/assignments/<node>}, a {@link Store} that caches that one znode) from which it reads
+ * each new task (one read per task), and the real {@link TaskStatusReporter} for what it observes.
+ * With {@link Watch#ASSIGNMENTS_AND_ALL_TASKS} it also caches the whole tasks folder, as the real
+ * agent does for its data plane (every task of the cluster), to measure that fan-out. A task assigned to its node is
  * reported ACCEPTED → PREPARING → STARTING → RUNNING, as the real worker does; a task told to stop
  * is reported SHUTDOWN.
  *
@@ -59,11 +65,17 @@ public final class SimAgent implements Closeable {
     private final Member member;
     private final Shared shared;
     private final Map<String, TaskState> reported = new ConcurrentHashMap<>();
+    /** The ids of this node's assignment list as last seen (guarded by this). */
+    private final Set<String> assigned = new HashSet<>();
+
     private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean crashed;
     private CuratorFramework client;
     private Store store;
+    /** The whole tasks folder, cached (Watch.ASSIGNMENTS_AND_ALL_TASKS), or null. */
+    private Store allTasks;
+
     private TaskStatusReporter reporter;
     private MemberRecord record;
     private Store.Subscription subscription;
@@ -75,11 +87,20 @@ public final class SimAgent implements Closeable {
      * @param threads makes Curator's threads (daemon, named)
      * @param sessionTimeout the agents' ZooKeeper session timeout
      * @param seen records, per task id, when (System.nanoTime) its node's agent first saw it ASSIGNED
-     * @param watch false for agents that only keep their member record (no task watch, no reports):
-     *     to measure the control plane without the watchers' reads
+     * @param watch what the agents watch
      */
     public record Shared(
-            Executor pool, ThreadFactory threads, Duration sessionTimeout, Map<String, Long> seen, boolean watch) {}
+            Executor pool, ThreadFactory threads, Duration sessionTimeout, Map<String, Long> seen, Watch watch) {}
+
+    /** What an agent watches. */
+    public enum Watch {
+        /** Nothing: the member record only, no reports (the control plane without the watchers' reads). */
+        NONE,
+        /** Its assignment list, and the tasks it names. */
+        ASSIGNMENTS,
+        /** Its assignment list, and a cache of every task of the cluster (the real agent's data-plane view). */
+        ASSIGNMENTS_AND_ALL_TASKS
+    }
 
     /**
      * @param connectString the ZooKeeper ensemble
@@ -124,31 +145,89 @@ public final class SimAgent implements Closeable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("agent " + nodeId + ": interrupted while connecting", e);
         }
-        if (shared.watch()) {
-            store = new Store(client, layout, Clock.systemUTC(), Duration.ofSeconds(30), Kind.TASKS);
+        if (shared.watch() == Watch.ASSIGNMENTS_AND_ALL_TASKS) {
+            allTasks = new Store(client, layout, Clock.systemUTC(), Duration.ofSeconds(30), Kind.TASKS);
+            allTasks.start();
+        }
+        if (shared.watch() != Watch.NONE) {
+            store = new Store(client, layout, Clock.systemUTC(), Duration.ofSeconds(30), Kind.ASSIGNMENTS, nodeId);
             store.start();
             reporter = new TaskStatusReporter(store);
-            subscription = store.listen(Kind.TASKS, e -> {
-                if (e.after() != null) {
-                    seen(e.after().value());
-                }
-            });
-            store.list(Kind.TASKS).forEach(this::seen);
+            subscription = store.listen(
+                    Kind.ASSIGNMENTS,
+                    e -> assigned(
+                            e.after() == null ? List.of() : e.after().value().tasks()));
+            store.get(Kind.ASSIGNMENTS, nodeId).ifPresent(l -> assigned(l.tasks()));
         }
         record = new MemberRecord(client, layout, member);
         record.start(Duration.ofSeconds(30));
     }
 
-    /** On the cache's thread: note when an assignment arrives, hand the work to the pool. */
-    private void seen(Task t) {
-        if (!nodeId.equals(t.nodeId())) {
+    /**
+     * On the cache's thread: this node's assignment list changed. A new id is read (one task, from
+     * ZooKeeper) and started; an id that left the list is stopped. The work runs on the pool.
+     */
+    private synchronized void assigned(List<String> ids) {
+        Set<String> now = new HashSet<>(ids);
+        for (String id : now) {
+            if (assigned.add(id)) {
+                queue.add(() -> fetch(id));
+            }
+        }
+        for (Iterator<String> it = assigned.iterator(); it.hasNext(); ) {
+            String id = it.next();
+            if (!now.contains(id)) {
+                it.remove();
+                queue.add(() -> stop(id));
+            }
+        }
+        drain();
+    }
+
+    /** Reads an assigned task and starts it; tried again later should ZooKeeper not answer. */
+    private void fetch(String id) {
+        Task t;
+        try {
+            t = store.read(Kind.TASKS, id).map(Stored::value).orElse(null);
+        } catch (RuntimeException e) {
+            retry(() -> fetch(id), id, e);
+            return;
+        }
+        if (t == null || !nodeId.equals(t.nodeId())) {
             return;
         }
         if (t.desiredState() == TaskState.RUNNING && t.status().state() == TaskState.ASSIGNED) {
             shared.seen().putIfAbsent(t.id(), System.nanoTime());
         }
-        queue.add(() -> react(t));
-        drain();
+        react(t);
+    }
+
+    /** A task left this node's list: it is shut down, once. */
+    private void stop(String id) {
+        TaskState had = reported.get(id);
+        if (had != null && had.isTerminal()) {
+            return;
+        }
+        try {
+            reporter.report(id, TaskStatus.of(TaskState.SHUTDOWN, Instant.now(), "shut down"));
+            reported.put(id, TaskState.SHUTDOWN);
+        } catch (IllegalStateException e) {
+            log.debug("agent {}: task {}: {}", nodeId, id, e.getMessage());
+        } catch (RuntimeException e) {
+            retry(() -> stop(id), id, e);
+        }
+    }
+
+    /** ZooKeeper unreachable for a while (a stalled machine): again in 500 ms, as the real worker's resync would. */
+    private void retry(Runnable again, String id, RuntimeException e) {
+        if (!crashed) {
+            log.debug("agent {}: task {}: {}; again in 500 ms", nodeId, id, e.getMessage());
+            CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS, shared.pool())
+                    .execute(() -> {
+                        queue.add(again);
+                        drain();
+                    });
+        }
     }
 
     private void drain() {
@@ -190,16 +269,7 @@ public final class SimAgent implements Closeable {
             // The stored status moved on (a shutdown overtook the start): nothing to do.
             log.debug("agent {}: task {}: {}", nodeId, t.id(), e.getMessage());
         } catch (RuntimeException e) {
-            // ZooKeeper unreachable for a while (a stalled machine): try again, as the real
-            // worker's resync would.
-            if (!crashed) {
-                log.debug("agent {}: task {}: {}; again in 500 ms", nodeId, t.id(), e.getMessage());
-                CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS, shared.pool())
-                        .execute(() -> {
-                            queue.add(() -> react(t));
-                            drain();
-                        });
-            }
+            retry(() -> react(t), t.id(), e);
         }
     }
 
@@ -261,6 +331,9 @@ public final class SimAgent implements Closeable {
             }
             if (store != null) {
                 store.close();
+            }
+            if (allTasks != null) {
+                allTasks.close();
             }
         } finally {
             if (client != null) {

@@ -72,14 +72,14 @@ public final class SimCluster implements AutoCloseable {
      */
     public static SimCluster start(int agents, Duration grace, Duration agentSession, int reportThreads)
             throws Exception {
-        return start(agents, grace, agentSession, reportThreads, true);
+        return start(agents, grace, agentSession, reportThreads, SimAgent.Watch.ASSIGNMENTS);
     }
 
     /**
-     * As {@link #start(int, Duration, Duration, int)}; with {@code watch} false the agents keep only
-     * their member records (no task watches, no status reports).
+     * As {@link #start(int, Duration, Duration, int)}, with what the agents watch.
      */
-    public static SimCluster start(int agents, Duration grace, Duration agentSession, int reportThreads, boolean watch)
+    public static SimCluster start(
+            int agents, Duration grace, Duration agentSession, int reportThreads, SimAgent.Watch watch)
             throws Exception {
         // Tick 200 ms as in ZkSupport, any number of connections, sessions up to a minute: a loaded
         // machine stalls the in-process server for seconds, and a hundred 3 s sessions then expire.
