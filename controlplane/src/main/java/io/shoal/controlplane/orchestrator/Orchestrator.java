@@ -408,6 +408,8 @@ public final class Orchestrator implements Closeable {
             return false;
         }
         writes.forEach(w -> assignmentsWritten.put(w.getKey(), w.getValue()));
+        log.debug(
+                "orchestrator: assignment lists of {} nodes written in {} transactions", writes.size(), chunks.size());
         return true;
     }
 

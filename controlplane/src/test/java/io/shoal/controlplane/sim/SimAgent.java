@@ -6,6 +6,7 @@ import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Layout;
 import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.Stored;
+import io.shoal.model.Json;
 import io.shoal.model.Member;
 import io.shoal.model.Resources;
 import io.shoal.model.Task;
@@ -171,7 +172,7 @@ public final class SimAgent implements Closeable {
         Set<String> now = new HashSet<>(ids);
         for (String id : now) {
             if (assigned.add(id)) {
-                queue.add(() -> fetch(id));
+                read(id);
             }
         }
         for (Iterator<String> it = assigned.iterator(); it.hasNext(); ) {
@@ -184,6 +185,29 @@ public final class SimAgent implements Closeable {
         drain();
     }
 
+    /**
+     * Reads an assigned task without blocking (each agent is its own process in a real cluster; here
+     * a hundred share a few report threads, which must not delay the reads), then queues its start.
+     */
+    private void read(String id) {
+        try {
+            client.getData()
+                    .inBackground((c, event) -> {
+                        if (event.getResultCode() != 0 || event.getData() == null) {
+                            queue.add(() -> fetch(id));
+                            drain();
+                            return;
+                        }
+                        Task t = Json.mapper().readValue(event.getData(), Task.class);
+                        started(t);
+                        drain();
+                    })
+                    .forPath(layout.path(Kind.TASKS, id));
+        } catch (Exception e) {
+            queue.add(() -> fetch(id));
+        }
+    }
+
     /** Reads an assigned task and starts it; tried again later should ZooKeeper not answer. */
     private void fetch(String id) {
         Task t;
@@ -193,13 +217,22 @@ public final class SimAgent implements Closeable {
             retry(() -> fetch(id), id, e);
             return;
         }
-        if (t == null || !nodeId.equals(t.nodeId())) {
+        if (t != null) {
+            started(t);
+        }
+    }
+
+    /** The agent has an assigned task: it notes when, and queues its start. */
+    private void started(Task t) {
+        if (!nodeId.equals(t.nodeId())) {
             return;
         }
         if (t.desiredState() == TaskState.RUNNING && t.status().state() == TaskState.ASSIGNED) {
             shared.seen().putIfAbsent(t.id(), System.nanoTime());
         }
-        react(t);
+        // Behind the reads of the list's other new tasks: a worker reads its assignments, then
+        // starts them (the real worker's container starts run alongside, not one after the other).
+        queue.add(() -> react(t));
     }
 
     /** A task left this node's list: it is shut down, once. */
