@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -51,6 +52,8 @@ public final class Store implements Closeable {
     private final CuratorCache cache;
     private final ConnectionStateListener connectionListener = this::connectionChanged;
     private volatile boolean connected = true;
+    /** Connection losses seen (SUSPENDED or LOST): a transaction may have been retried across one. */
+    private final AtomicLong disconnects = new AtomicLong();
 
     /** A store under the default root {@code /shoal}. */
     public Store(CuratorFramework client) {
@@ -293,7 +296,7 @@ public final class Store implements Closeable {
     /** A new multi-operation transaction. */
     public StoreTransaction transaction() {
         lifecycle.checkStarted();
-        return new StoreTransaction(client, layout, clock);
+        return new StoreTransaction(client, layout, clock, disconnects::get);
     }
 
     // ---- the cluster record ----
@@ -443,6 +446,7 @@ public final class Store implements Closeable {
     private void connectionChanged(CuratorFramework c, ConnectionState state) {
         connected = state.isConnected();
         if (!connected) {
+            disconnects.incrementAndGet();
             log.warn("store: ZooKeeper connection {}; serving the last view", state);
         } else {
             log.info("store: ZooKeeper connection {}", state);

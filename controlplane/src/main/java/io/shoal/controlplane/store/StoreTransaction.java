@@ -3,12 +3,17 @@ package io.shoal.controlplane.store;
 import io.shoal.model.Versioned;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Several writes that succeed or fail together (one ZooKeeper {@code multi}). Each update and
@@ -16,7 +21,9 @@ import org.apache.zookeeper.OpResult;
  * leader epoch. Build with {@link Store#transaction()}, then {@link #commit()} once.
  */
 public final class StoreTransaction {
+    private static final Logger log = LoggerFactory.getLogger(StoreTransaction.class);
     private final CuratorFramework client;
+    private final LongSupplier disconnects;
     private final Layout layout;
     private final Clock clock;
     private final List<CuratorOp> ops = new ArrayList<>();
@@ -24,11 +31,19 @@ public final class StoreTransaction {
     private final List<Long> expected = new ArrayList<>();
     private final List<String> operations = new ArrayList<>();
     private final List<Object> results = new ArrayList<>();
+    /** Per operation: does ZooKeeper now hold exactly what it would have written? */
+    private final List<Landed> landed = new ArrayList<>();
+
     private Fence fence;
     private boolean committed;
     private int bytes;
 
-    StoreTransaction(CuratorFramework client, Layout layout, Clock clock) {
+    /**
+     * @param disconnects counts the connection losses the store saw: a failure is checked for an
+     *     earlier attempt's commit only when one happened while this transaction ran
+     */
+    StoreTransaction(CuratorFramework client, Layout layout, Clock clock, LongSupplier disconnects) {
+        this.disconnects = disconnects;
         this.client = client;
         this.layout = layout;
         this.clock = clock;
@@ -48,6 +63,7 @@ public final class StoreTransaction {
                 "leader epoch of " + value.holder(),
                 value.epoch(),
                 null);
+        landed.add(() -> stillAt(value.path(), value.epoch()));
         return this;
     }
 
@@ -63,6 +79,7 @@ public final class StoreTransaction {
         byte[] data = Codec.encode(value);
         bytes += path.length() + data.length;
         add(op(() -> client.transactionOp().create().forPath(path, data)), kind + " " + id, -1, value);
+        landed.add(() -> Arrays.equals(client.getData().forPath(path), data));
         return this;
     }
 
@@ -86,6 +103,11 @@ public final class StoreTransaction {
                 kind + " " + id,
                 expectedVersion,
                 value);
+        landed.add(() -> {
+            Stat stat = new Stat();
+            byte[] now = client.getData().storingStatIn(stat).forPath(path);
+            return stat.getVersion() == v + 1 && Arrays.equals(now, data);
+        });
         return this;
     }
 
@@ -99,6 +121,7 @@ public final class StoreTransaction {
                 kind + " " + id,
                 expectedVersion,
                 null);
+        landed.add(() -> client.checkExists().forPath(path) == null);
         return this;
     }
 
@@ -112,6 +135,7 @@ public final class StoreTransaction {
                 kind + " " + id,
                 expectedVersion,
                 null);
+        landed.add(() -> stillAt(path, v));
         return this;
     }
 
@@ -148,13 +172,21 @@ public final class StoreTransaction {
         if (fence != null) {
             fence.checkHeld();
         }
+        long disconnectsBefore = disconnects.getAsLong();
         try {
             client.transaction().forOperations(ops);
         } catch (KeeperException e) {
+            if (disconnects.getAsLong() != disconnectsBefore && alreadyLanded(e)) {
+                return written();
+            }
             throw translate(e);
         } catch (Exception e) {
             throw new StoreException("transaction of " + what + " failed: " + e, e);
         }
+        return written();
+    }
+
+    private List<Object> written() {
         List<Object> out = new ArrayList<>();
         for (Object r : results) {
             if (r != null) {
@@ -162,6 +194,44 @@ public final class StoreTransaction {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a transaction that failed on an existing node, a version or a missing node, after the
+     * connection was lost while it ran, is in fact this one, stored by an earlier attempt: ZooKeeper
+     * committed it before the loss, the answer never came, and Curator's retry then failed on what
+     * the first attempt had written. It is, when every operation's result is what ZooKeeper now holds (a create's znode
+     * with these very bytes, an update's at the next version with these bytes, a delete's znode
+     * gone, a check's version unchanged). The bytes carry timestamps and fresh ids, so another
+     * writer's equal write is not a practical concern.
+     */
+    private boolean alreadyLanded(KeeperException e) {
+        KeeperException.Code code = e.code();
+        if (code != KeeperException.Code.NODEEXISTS
+                && code != KeeperException.Code.BADVERSION
+                && code != KeeperException.Code.NONODE) {
+            return false;
+        }
+        try {
+            for (Landed l : landed) {
+                if (!l.holds()) {
+                    return false;
+                }
+            }
+        } catch (Exception readFailed) {
+            return false;
+        }
+        log.info("store: transaction of {} was stored by an attempt whose answer was lost", what);
+        return true;
+    }
+
+    private boolean stillAt(String path, long version) throws Exception {
+        Stat stat = client.checkExists().forPath(path);
+        return stat != null && stat.getVersion() == version;
+    }
+
+    private interface Landed {
+        boolean holds() throws Exception;
     }
 
     private RuntimeException translate(KeeperException e) {

@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -120,6 +122,69 @@ class StoreTest {
                         .mode()
                         .replicas())
                 .isEqualTo(3);
+    }
+
+    /**
+     * A transaction ZooKeeper committed but whose answer the connection lost is retried by Curator,
+     * and the retry fails on what the first attempt wrote. Replayed here as a second transaction
+     * with the very same operations during which the store "saw" a connection loss: it counts as
+     * committed when ZooKeeper holds exactly its result, and fails as before when anything differs
+     * or when no connection was lost (a real duplicate).
+     */
+    @Test
+    void aRetriedTransactionWhoseWritesAreAlreadyStoredCountsAsCommitted(TestInfo info) {
+        Layout layout = root(info);
+        AtomicLong losses = new AtomicLong();
+        // Every read of the counter differs: a loss "happened" during each commit.
+        Supplier<StoreTransaction> acrossALoss =
+                () -> new StoreTransaction(client, layout, Clock.systemUTC(), losses::incrementAndGet);
+
+        store.transaction()
+                .create(Kind.SERVICE_NAMES, "web", new NameClaim("svc1"))
+                .commit();
+        assertThat(acrossALoss
+                        .get()
+                        .create(Kind.SERVICE_NAMES, "web", new NameClaim("svc1"))
+                        .commit())
+                .containsExactly(new NameClaim("svc1"));
+        assertThatThrownBy(() -> store.transaction()
+                        .create(Kind.SERVICE_NAMES, "web", new NameClaim("svc1"))
+                        .commit())
+                .as("the same create without a connection loss is a duplicate")
+                .isInstanceOf(AlreadyExistsException.class);
+        assertThatThrownBy(() -> acrossALoss
+                        .get()
+                        .create(Kind.SERVICE_NAMES, "web", new NameClaim("svc2"))
+                        .commit())
+                .isInstanceOf(AlreadyExistsException.class);
+
+        store.transaction()
+                .update(Kind.SERVICE_NAMES, "web", 0, new NameClaim("svc3"))
+                .commit();
+        assertThat(acrossALoss
+                        .get()
+                        .update(Kind.SERVICE_NAMES, "web", 0, new NameClaim("svc3"))
+                        .commit())
+                .containsExactly(new NameClaim("svc3"));
+        assertThatThrownBy(() -> acrossALoss
+                        .get()
+                        .update(Kind.SERVICE_NAMES, "web", 0, new NameClaim("svc4"))
+                        .commit())
+                .isInstanceOf(ConflictException.class);
+        assertThat(store.read(Kind.SERVICE_NAMES, "web").orElseThrow().version())
+                .isEqualTo(1);
+
+        store.transaction().delete(Kind.SERVICE_NAMES, "web", 1).commit();
+        acrossALoss.get().delete(Kind.SERVICE_NAMES, "web", 1).commit();
+        assertThat(store.read(Kind.SERVICE_NAMES, "web")).isEmpty();
+        // Part of it never happened: still refused.
+        assertThatThrownBy(() -> acrossALoss
+                        .get()
+                        .delete(Kind.SERVICE_NAMES, "never", 0)
+                        .create(Kind.SERVICE_NAMES, "other", new NameClaim("x"))
+                        .commit())
+                .isInstanceOf(NotFoundException.class);
+        assertThat(store.read(Kind.SERVICE_NAMES, "other")).isEmpty();
     }
 
     @Test
