@@ -475,6 +475,23 @@ public final class IpvsBalancer implements ServiceBalancer {
         }
     }
 
+    /**
+     * Closes this balancer's sockets and timer and leaves the kernel as it is: what a process that
+     * dies leaves behind, for a later balancer of the namespace to adopt. For tests.
+     */
+    synchronized void abandon() {
+        closed = true;
+        if (reap != null) {
+            reap.cancel(false);
+        }
+        timer.shutdownNow();
+        client.close();
+        rt.close();
+        if (marker != null) {
+            marker.close();
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("balancer for namespace " + namespace + " is closed");

@@ -42,6 +42,8 @@ public final class NamespaceLab implements AutoCloseable {
     private static final String CALLER_GATEWAY = "198.18.1.1";
     public static final int TCP_PORT = 8080;
     public static final int UDP_PORT = 8053;
+    /** A second TCP port every backend answers on (with its name, then closes): for all-ports VIPs. */
+    public static final int SECOND_TCP_PORT = 9090;
 
     private final String prefix;
     private final List<String> namespaces = new ArrayList<>();
@@ -108,6 +110,7 @@ public final class NamespaceLab implements AutoCloseable {
                     "socat",
                     "TCP-LISTEN:" + TCP_PORT + ",fork,reuseaddr",
                     "SYSTEM:echo " + name + "; exec cat");
+            spawn(backendNs(i), "socat", "TCP-LISTEN:" + SECOND_TCP_PORT + ",fork,reuseaddr", "SYSTEM:echo " + name);
             // socat's UDP-RECVFROM,fork drops datagrams that arrive while it forks; a loop does not.
             spawn(
                     backendNs(i),
@@ -156,7 +159,9 @@ public final class NamespaceLab implements AutoCloseable {
                 .until(() -> {
                     String out = exec(List.of("ip", "netns", "exec", ns, "ss", "-Hltun"), 10)
                             .stdout();
-                    return out.contains(":" + TCP_PORT) && out.contains(":" + UDP_PORT);
+                    return out.contains(":" + TCP_PORT)
+                            && out.contains(":" + UDP_PORT)
+                            && out.contains(":" + SECOND_TCP_PORT);
                 });
     }
 
