@@ -107,6 +107,7 @@ class IpvsFwmarkBehaviourTest {
         for (int i = 1; i <= backends; i++) {
             names.add(NamespaceLab.backendName(i));
         }
+        System.out.printf("%d connections: %s%n", n, counts);
         assertThat(counts).containsOnlyKeys(names);
         int share = n / backends;
         // IPVS rr is exact; the margin only allows for connections of other checks in between.
@@ -146,8 +147,9 @@ class IpvsFwmarkBehaviourTest {
         marks.forEach((t, m) -> assertThat(listing).matches(element(t, m)));
 
         // One client, back to back: every backend, evenly, on two TCP ports (the port is kept).
-        assertEvenSpread(count(lab.tcpAnswers(VIP, TCP_PORT, CONNECTIONS)), CONNECTIONS, 3);
+        // (9090 is answered without a process per connection: cheap enough for many in a slow guest.)
         assertEvenSpread(count(lab.tcpAnswers(VIP, SECOND_TCP_PORT, CONNECTIONS)), CONNECTIONS, 3);
+        assertEvenSpread(count(lab.tcpAnswers(VIP, TCP_PORT, 30)), 30, 3);
         // UDP through its own mark; connections routed through the namespace are marked too.
         assertEvenSpread(count(lab.udpAnswers(VIP, UDP_PORT, 30)), 30, 3);
         assertThat(count(lab.routedTcpAnswers(VIP, SECOND_TCP_PORT, 30))).containsOnlyKeys("b1", "b2", "b3");
@@ -155,8 +157,8 @@ class IpvsFwmarkBehaviourTest {
         // b3 leaves the TCP service: it drains (weight 0) and gets no new connection.
         balancer.apply(tcpAndUdp(2));
         assertThat(balancer.marks()).isEqualTo(marks);
-        assertEvenSpread(count(lab.tcpAnswers(VIP, TCP_PORT, 60)), 60, 2);
         assertEvenSpread(count(lab.tcpAnswers(VIP, SECOND_TCP_PORT, 60)), 60, 2);
+        assertEvenSpread(count(lab.tcpAnswers(VIP, TCP_PORT, 20)), 20, 2);
 
         // Re-applying the same state changes nothing: same services, same marks, same rules.
         String before = dumpAndRules();

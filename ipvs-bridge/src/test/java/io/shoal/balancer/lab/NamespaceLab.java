@@ -42,7 +42,10 @@ public final class NamespaceLab implements AutoCloseable {
     private static final String CALLER_GATEWAY = "198.18.1.1";
     public static final int TCP_PORT = 8080;
     public static final int UDP_PORT = 8053;
-    /** A second TCP port every backend answers on (with its name, then closes): for all-ports VIPs. */
+    /**
+     * A second TCP port every backend answers on: its name, then it closes (a python accept loop,
+     * no process per connection). For all-ports VIPs and long spread checks in slow guests.
+     */
     public static final int SECOND_TCP_PORT = 9090;
 
     private final String prefix;
@@ -108,9 +111,20 @@ public final class NamespaceLab implements AutoCloseable {
             spawn(
                     backendNs(i),
                     "socat",
+                    // Wait up to 10 s (not socat's 0.5 s) for the answer after the client's EOF:
+                    // the client half-closes at once, and under a slow guest the forked shell
+                    // could not echo the name within 0.5 s, so the answer was lost ("-").
+                    "-t",
+                    "10",
                     "TCP-LISTEN:" + TCP_PORT + ",fork,reuseaddr",
                     "SYSTEM:echo " + name + "; exec cat");
-            spawn(backendNs(i), "socat", "TCP-LISTEN:" + SECOND_TCP_PORT + ",fork,reuseaddr", "SYSTEM:echo " + name);
+            // No fork per connection: cheap enough for hundreds of connections in an emulated guest.
+            spawn(
+                    backendNs(i),
+                    "python3",
+                    scripts.resolve("tcp_server.py").toString(),
+                    Integer.toString(SECOND_TCP_PORT),
+                    name);
             // socat's UDP-RECVFROM,fork drops datagrams that arrive while it forks; a loop does not.
             spawn(
                     backendNs(i),
@@ -127,7 +141,7 @@ public final class NamespaceLab implements AutoCloseable {
     private Path copyScripts() {
         try {
             Path dir = Files.createTempDirectory("shoal-" + prefix);
-            for (String name : List.of("client.py", "udp_server.py")) {
+            for (String name : List.of("client.py", "udp_server.py", "tcp_server.py")) {
                 try (var in = NamespaceLab.class.getResourceAsStream("/lab/" + name)) {
                     Files.copy(java.util.Objects.requireNonNull(in, name), dir.resolve(name));
                 }
