@@ -55,6 +55,8 @@ class IpvsBalancerBehaviourOnVmTest {
                 IpvsBalancerBehaviourTest.class);
         List<String> report = o.report();
         String why = o.why();
+        // How all-ports services are programmed on this kernel (fwmark, or the port-zero fallback and why).
+        o.log().lines().filter(l -> l.contains("port-zero persistent")).forEach(l -> System.out.println("guest: " + l));
 
         assertThat(report).as(why).anyMatch(l -> l.startsWith("summary "));
         assertThat(report).as(why).noneMatch(l -> l.startsWith("skipped ") || l.startsWith("container "));

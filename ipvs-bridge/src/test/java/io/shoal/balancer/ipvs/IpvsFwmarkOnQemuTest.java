@@ -32,6 +32,11 @@ class IpvsFwmarkOnQemuTest {
                 SUITE_SECONDS,
                 IpvsFwmarkBehaviourTest.class);
         String why = o.why();
+        // The spread each check saw, from the guest's log.
+        o.log()
+                .lines()
+                .filter(l -> l.contains(" connections: ") || l.startsWith("lab up"))
+                .forEach(l -> System.out.println("guest: " + l));
 
         assertThat(o.report()).as(why).anyMatch(l -> l.startsWith("summary "));
         assertThat(o.report()).as(why).noneMatch(l -> l.startsWith("skipped ") || l.startsWith("container "));
