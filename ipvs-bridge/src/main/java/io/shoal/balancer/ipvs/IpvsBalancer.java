@@ -218,7 +218,7 @@ public final class IpvsBalancer implements ServiceBalancer {
     public synchronized void apply(DesiredState desired) {
         Objects.requireNonNull(desired, "desired");
         ensureOpen();
-        IpvsMapping.table(desired); // refuses what IPVS cannot do before anything is read or changed
+        IpvsMapping.check(desired); // refuses what IPVS cannot do before anything is read or changed
         String what = "IPVS apply " + ServiceDiff.between(programmed, desired) + " in namespace " + namespace;
         long start = System.nanoTime();
         load(what);
@@ -415,9 +415,12 @@ public final class IpvsBalancer implements ServiceBalancer {
         try {
             String what = "IPVS drain in namespace " + namespace;
             load(what);
+            // After a failure the marks were read again: give any all-ports service that lost its mark one.
+            Map<IpvsMarks.Target, Integer> wanted =
+                    marker == null ? Map.of() : IpvsMarks.assign(IpvsMarks.targets(programmed.services()), marks);
             reconcile(
-                    IpvsMapping.table(programmed, marker == null ? null : marks),
-                    marks,
+                    IpvsMapping.table(programmed, marker == null ? null : wanted),
+                    wanted,
                     vipsOf(programmed),
                     what,
                     options.drainTimeout());

@@ -65,6 +65,24 @@ public final class IpvsMapping {
         return IpvsTable.of(entries);
     }
 
+    /**
+     * Refuses what IPVS cannot do (as {@link #entry} would), without building anything.
+     *
+     * @throws IllegalArgumentException naming the first service IPVS cannot program
+     */
+    public static void check(DesiredState desired) {
+        for (VirtualService s : desired.services()) {
+            checkIdleTimeout(s);
+        }
+    }
+
+    private static void checkIdleTimeout(VirtualService s) {
+        if (s.idleTimeout().isPresent()) {
+            throw new IllegalArgumentException("idleTimeout of service " + s.name()
+                    + " cannot be honoured by IPVS: its idle timeouts are per namespace (use BalancerOptions)");
+        }
+    }
+
     /** One service and its destinations (an all-ports service as a port-zero service). */
     public static IpvsTable.Entry entry(VirtualService s) {
         return entry(s, null);
@@ -72,10 +90,7 @@ public final class IpvsMapping {
 
     /** One service and its destinations; {@code marks} as for {@link #table(DesiredState, Map)}. */
     public static IpvsTable.Entry entry(VirtualService s, Map<IpvsMarks.Target, Integer> marks) {
-        if (s.idleTimeout().isPresent()) {
-            throw new IllegalArgumentException("idleTimeout of service " + s.name()
-                    + " cannot be honoured by IPVS: its idle timeouts are per namespace (use BalancerOptions)");
-        }
+        checkIdleTimeout(s);
         List<IpvsDestination> dests = new ArrayList<>(s.backends().size());
         for (Backend b : s.backends()) {
             dests.add(IpvsDestination.masq(b.address(), b.port(), b.draining() ? 0 : b.weight()));

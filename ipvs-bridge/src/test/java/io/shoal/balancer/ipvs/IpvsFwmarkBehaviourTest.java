@@ -44,6 +44,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 class IpvsFwmarkBehaviourTest {
     private static final String VIP = "100.64.0.10";
     private static final int CONNECTIONS = Integer.getInteger("shoal.vm.fwmark.connections", 300);
+    private static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(5);
 
     private NamespaceLab lab;
     private IpvsBalancer balancer;
@@ -77,7 +78,9 @@ class IpvsFwmarkBehaviourTest {
 
     @BeforeEach
     void newBalancer() {
-        balancer = IpvsBalancer.create(NetworkNamespace.named(lab.clientNs()), BalancerOptions.defaults());
+        balancer = IpvsBalancer.create(
+                NetworkNamespace.named(lab.clientNs()),
+                BalancerOptions.defaults().withDrainTimeout(DRAIN));
     }
 
     @AfterEach
@@ -159,6 +162,17 @@ class IpvsFwmarkBehaviourTest {
         assertThat(balancer.marks()).isEqualTo(marks);
         assertEvenSpread(count(lab.tcpAnswers(VIP, SECOND_TCP_PORT, 60)), 60, 2);
         assertEvenSpread(count(lab.tcpAnswers(VIP, TCP_PORT, 20)), 20, 2);
+
+        // At the drain deadline the timer deletes b3 from the fwmark service (a re-plan with the marks).
+        org.awaitility.Awaitility.await("b3 deleted after the drain timeout")
+                .atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(500))
+                .until(() -> balancer.dump().entries().values().stream()
+                        .map(e -> e.destinations().size())
+                        .sorted()
+                        .toList()
+                        .equals(List.of(2, 3)));
+        assertThat(balancer.marks()).isEqualTo(marks);
 
         // Re-applying the same state changes nothing: same services, same marks, same rules.
         String before = dumpAndRules();
