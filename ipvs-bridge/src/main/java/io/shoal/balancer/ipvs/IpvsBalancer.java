@@ -9,6 +9,7 @@ import io.shoal.balancer.spec.DesiredState;
 import io.shoal.balancer.spec.ServiceDiff;
 import io.shoal.balancer.spec.VirtualService;
 import io.shoal.netlink.NetlinkException;
+import io.shoal.netlink.nftables.NfTables;
 import io.shoal.netlink.ns.NetNs;
 import io.shoal.netlink.route.RouteNetlink;
 import java.io.IOException;
@@ -52,9 +53,18 @@ import org.slf4j.LoggerFactory;
  * deleted backend's flows end at their next packet, like the nftables backend after the drain
  * timeout) and {@code expire_quiescent_template=1} (affinity does not hold clients on a draining
  * backend) are set at creation; failing to set them is logged, not fatal.
+ *
+ * <p>All-ports services are IPVS fwmark services when the namespace's kernel can mark packets with
+ * nftables ({@link VipMarker}, {@link IpvsMarks}): the marks are set first (one nf_tables
+ * transaction, undone if the IPVS plan is refused), then the plan runs. A kernel that cannot mark
+ * (probed at creation, logged once per reason) gets port-zero persistent services instead.
+ * {@code -Dshoal.ipvs.fwmark=false} forces that fallback.
  */
 public final class IpvsBalancer implements ServiceBalancer {
     private static final Logger LOG = LoggerFactory.getLogger(IpvsBalancer.class);
+    /** Reasons for the port-zero fallback already logged: each is logged once per process. */
+    private static final Set<String> FALLBACK_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static final Map<String, String> SYSCTLS = Map.of(
             "net/ipv4/vs/conntrack", "1",
             "net/ipv4/vs/expire_nodest_conn", "1",
@@ -65,6 +75,10 @@ public final class IpvsBalancer implements ServiceBalancer {
     private final IpvsClient client;
     private final RouteNetlink rt;
     private final VipAddresses vips;
+    /** Marks all-ports VIPs for fwmark services; null when the kernel cannot (port-zero fallback). */
+    private final VipMarker marker;
+    /** The marks the kernel holds (read with the dump, then kept up to date); empty without a marker. */
+    private Map<IpvsMarks.Target, Integer> marks = Map.of();
     /** VIPs whose local route got its preferred source (or could not): asked once per binding. */
     private final Map<InetAddress, Optional<InetAddress>> sources = new HashMap<>();
 
@@ -84,8 +98,10 @@ public final class IpvsBalancer implements ServiceBalancer {
 
     private boolean closed;
 
-    private IpvsBalancer(NetworkNamespace namespace, BalancerOptions options, IpvsClient client, RouteNetlink rt) {
+    private IpvsBalancer(
+            NetworkNamespace namespace, BalancerOptions options, IpvsClient client, RouteNetlink rt, VipMarker marker) {
         this.namespace = namespace;
+        this.marker = marker;
         this.options = options;
         this.client = client;
         this.rt = rt;
@@ -107,24 +123,39 @@ public final class IpvsBalancer implements ServiceBalancer {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(options, "options");
         IpvsProbe.ensureAvailability();
+        Optional<String> noMarks = fwmarkUnavailabilityCause(namespace);
         IpvsClient client = null;
         RouteNetlink rt = null;
+        NfTables nf = null;
         try {
             if (namespace.isCurrent()) {
                 client = IpvsClient.open();
                 rt = RouteNetlink.open();
+                nf = noMarks.isEmpty() ? NfTables.open() : null;
                 setSysctls(namespace);
             } else {
                 try (NetNs ns = NetNs.openPath(namespace.path())) {
                     client = IpvsClient.open(ns);
                     rt = RouteNetlink.open(ns);
+                    nf = noMarks.isEmpty() ? NfTables.open(ns) : null;
                     ns.run(() -> {
                         setSysctls(namespace);
                         return null;
                     });
                 }
             }
-            return new IpvsBalancer(namespace, options, client, rt);
+            noMarks.ifPresent(why -> {
+                if (FALLBACK_LOGGED.add(why)) {
+                    LOG.warn(
+                            "IPVS all-ports services use port-zero persistent services (one client's connections"
+                                    + " within {} s share a backend), not fwmark services: this kernel cannot mark"
+                                    + " VIP traffic ({}; first seen in namespace {})",
+                            IpvsMapping.ALL_PORTS_PERSISTENCE,
+                            why,
+                            namespace);
+                }
+            });
+            return new IpvsBalancer(namespace, options, client, rt, nf == null ? null : new VipMarker(namespace, nf));
         } catch (RuntimeException e) {
             if (client != null) {
                 client.close();
@@ -132,8 +163,33 @@ public final class IpvsBalancer implements ServiceBalancer {
             if (rt != null) {
                 rt.close();
             }
+            if (nf != null) {
+                nf.close();
+            }
             throw e;
         }
+    }
+
+    /**
+     * Why all-ports services in {@code namespace} cannot be fwmark services, or empty when they can:
+     * the nftables mark table is checked with the namespace's kernel ({@link
+     * VipMarker#unavailabilityCause}), or {@code -Dshoal.ipvs.fwmark=false} asks for the fallback.
+     */
+    public static Optional<String> fwmarkUnavailabilityCause(NetworkNamespace namespace) {
+        if (!Boolean.parseBoolean(System.getProperty("shoal.ipvs.fwmark", "true"))) {
+            return Optional.of("-Dshoal.ipvs.fwmark=false");
+        }
+        return VipMarker.unavailabilityCause(namespace);
+    }
+
+    /** True when all-ports services are fwmark services (the kernel marks their VIPs' packets). */
+    public boolean usesFwmarkServices() {
+        return marker != null;
+    }
+
+    /** The VIP marks the kernel holds, as this balancer last set or read them. */
+    public synchronized Map<IpvsMarks.Target, Integer> marks() {
+        return marks;
     }
 
     /** Writes the sysctls; runs on a thread inside the namespace (procfs shows the thread's). */
@@ -162,10 +218,14 @@ public final class IpvsBalancer implements ServiceBalancer {
     public synchronized void apply(DesiredState desired) {
         Objects.requireNonNull(desired, "desired");
         ensureOpen();
-        IpvsTable target = IpvsMapping.table(desired); // refuses what IPVS cannot do before any change
+        IpvsMapping.check(desired); // refuses what IPVS cannot do before anything is read or changed
         String what = "IPVS apply " + ServiceDiff.between(programmed, desired) + " in namespace " + namespace;
         long start = System.nanoTime();
-        IpvsPlanner.Plan plan = reconcile(target, what, options.drainTimeout());
+        load(what);
+        Map<IpvsMarks.Target, Integer> wantedMarks =
+                marker == null ? Map.of() : IpvsMarks.assign(IpvsMarks.targets(desired.services()), marks);
+        IpvsTable target = IpvsMapping.table(desired, marker == null ? null : wantedMarks);
+        IpvsPlanner.Plan plan = reconcile(target, wantedMarks, vipsOf(desired), what, options.drainTimeout());
         syncVips(desired, what);
         programmed = desired;
         LOG.debug(
@@ -176,36 +236,88 @@ public final class IpvsBalancer implements ServiceBalancer {
                 (System.nanoTime() - start) / 1_000_000);
     }
 
-    /** Dumps, plans and applies; binds new VIPs first so traffic to an added service works at once. */
-    private IpvsPlanner.Plan reconcile(IpvsTable target, String what, Duration drain) {
-        if (known == null) {
-            try {
-                known = client.dump();
-                knownConfig = client.config();
-                bound = new HashSet<>(vips.bound());
-            } catch (NetlinkException e) {
-                throw new BalancerException(what, -1, "reading the IPVS table back: " + e.getMessage(), e);
-            }
-            for (IpvsServiceKey k : known.entries().keySet()) {
+    /**
+     * Reads what the kernel holds (IPVS services, timeouts, VIPs on lo and, with a marker, the VIP
+     * marks, creating or repairing the mark table) on the first apply and after any failure.
+     */
+    private void load(String what) {
+        if (known != null) {
+            return;
+        }
+        try {
+            known = client.dump();
+            knownConfig = client.config();
+            bound = new HashSet<>(vips.bound());
+        } catch (NetlinkException e) {
+            known = null;
+            throw new BalancerException(what, -1, "reading the IPVS table back: " + e.getMessage(), e);
+        }
+        for (IpvsServiceKey k : known.entries().keySet()) {
+            if (k.fwmark() == 0) {
                 dumpedVips.add(k.address());
             }
         }
+        if (marker != null) {
+            try {
+                marks = marker.adopt(what);
+            } catch (RuntimeException e) {
+                known = null;
+                throw e;
+            }
+            for (IpvsMarks.Target t : marks.keySet()) {
+                dumpedVips.add(t.vip());
+            }
+        }
+    }
+
+    private static Set<InetAddress> vipsOf(DesiredState desired) {
+        Set<InetAddress> out = new java.util.LinkedHashSet<>();
+        for (VirtualService s : desired.services()) {
+            out.add(s.vip());
+        }
+        return out;
+    }
+
+    /**
+     * Plans and applies against what {@link #load} read; binds new VIPs and sets new marks first so
+     * traffic to an added service works at once.
+     */
+    private IpvsPlanner.Plan reconcile(
+            IpvsTable target,
+            Map<IpvsMarks.Target, Integer> wantedMarks,
+            Set<InetAddress> wantedVips,
+            String what,
+            Duration drain) {
+        load(what);
         IpvsPlanner.Plan plan = IpvsPlanner.plan(
                 known, knownConfig, target, IpvsMapping.config(options, knownConfig), leaving, clock.instant(), drain);
         List<InetAddress> added = new ArrayList<>();
+        Map<IpvsMarks.Target, Integer> marksBefore = marks;
+        boolean marked = false;
         try {
-            for (IpvsServiceKey k : target.entries().keySet()) {
-                if (!bound.contains(k.address()) && !added.contains(k.address())) {
-                    if (vips.bind(k.address())) {
-                        added.add(k.address());
+            for (InetAddress a : wantedVips) {
+                if (!bound.contains(a) && !added.contains(a)) {
+                    if (vips.bind(a)) {
+                        added.add(a);
                     } else {
-                        bound.add(k.address()); // someone bound it meanwhile: not ours to undo
+                        bound.add(a); // someone bound it meanwhile: not ours to undo
                     }
                 }
+            }
+            if (marker != null && !wantedMarks.equals(marksBefore)) {
+                marker.commit(marksBefore, wantedMarks, what);
+                marked = true;
             }
             IpvsTransaction.run(plan.changes(), client, what);
         } catch (RuntimeException e) {
             known = null; // dump again next time: after a refusal, trust only the kernel
+            if (marked) {
+                try {
+                    marker.commit(wantedMarks, marksBefore, what + " (undo)");
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            }
             for (InetAddress a : added) {
                 try {
                     vips.unbind(a);
@@ -219,6 +331,7 @@ public final class IpvsBalancer implements ServiceBalancer {
             throw new BalancerException(what, -1, e.getMessage(), e);
         }
         bound.addAll(added);
+        marks = Map.copyOf(wantedMarks);
         // What the kernel now holds, without asking it: the plan applied with the kernel's rules.
         try {
             IpvsTableEditor after = new IpvsTableEditor(known, knownConfig);
@@ -300,7 +413,17 @@ public final class IpvsBalancer implements ServiceBalancer {
             return;
         }
         try {
-            reconcile(IpvsMapping.table(programmed), "IPVS drain in namespace " + namespace, options.drainTimeout());
+            String what = "IPVS drain in namespace " + namespace;
+            load(what);
+            // After a failure the marks were read again: give any all-ports service that lost its mark one.
+            Map<IpvsMarks.Target, Integer> wanted =
+                    marker == null ? Map.of() : IpvsMarks.assign(IpvsMarks.targets(programmed.services()), marks);
+            reconcile(
+                    IpvsMapping.table(programmed, marker == null ? null : wanted),
+                    wanted,
+                    vipsOf(programmed),
+                    what,
+                    options.drainTimeout());
         } catch (RuntimeException e) {
             LOG.warn(
                     "namespace {}: deleting drained IPVS destinations failed; the next apply retries: {}",
@@ -334,9 +457,13 @@ public final class IpvsBalancer implements ServiceBalancer {
         }
         try {
             leaving.clear();
-            reconcile(IpvsTable.empty(), "IPVS close in namespace " + namespace, Duration.ZERO);
+            String what = "IPVS close in namespace " + namespace;
+            reconcile(IpvsTable.empty(), Map.of(), Set.of(), what, Duration.ZERO);
             syncVips(DesiredState.empty(), "IPVS close");
             programmed = DesiredState.empty();
+            if (marker != null) {
+                marker.remove(what);
+            }
         } finally {
             closed = true;
             if (reap != null) {
@@ -345,6 +472,26 @@ public final class IpvsBalancer implements ServiceBalancer {
             timer.shutdownNow();
             client.close();
             rt.close();
+            if (marker != null) {
+                marker.close();
+            }
+        }
+    }
+
+    /**
+     * Closes this balancer's sockets and timer and leaves the kernel as it is: what a process that
+     * dies leaves behind, for a later balancer of the namespace to adopt. For tests.
+     */
+    synchronized void abandon() {
+        closed = true;
+        if (reap != null) {
+            reap.cancel(false);
+        }
+        timer.shutdownNow();
+        client.close();
+        rt.close();
+        if (marker != null) {
+            marker.close();
         }
     }
 

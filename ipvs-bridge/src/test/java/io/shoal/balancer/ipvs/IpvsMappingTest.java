@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shoal.balancer.spec.Algorithm;
 import io.shoal.balancer.spec.BalancerOptions;
+import io.shoal.balancer.spec.IpLiterals;
 import io.shoal.balancer.spec.Protocol;
 import io.shoal.balancer.spec.VirtualService;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class IpvsMappingTest {
@@ -52,6 +54,78 @@ class IpvsMappingTest {
         assertThat(any.key().port()).isZero();
         assertThat(any.persistent()).isTrue();
         assertThat(any.timeout()).isEqualTo(IpvsMapping.ALL_PORTS_PERSISTENCE);
+    }
+
+    @Test
+    void allPortsServiceWithAMarkIsAFwmarkServiceScheduledPerConnection() {
+        VirtualService any = VirtualService.builder("any")
+                .vip("100.64.0.12")
+                .allPorts()
+                .backend("198.18.0.11", 0)
+                .backend("198.18.0.12", 0)
+                .build();
+        Map<IpvsMarks.Target, Integer> marks = Map.of(IpvsMarks.Target.of(any), 0x53480a0b);
+
+        IpvsTable.Entry e = IpvsMapping.entry(any, marks);
+
+        // Keyed as the kernel reports a fwmark service (no address, protocol or port of its own).
+        assertThat(e.service().key())
+                .isEqualTo(new IpvsServiceKey(IpLiterals.parse("0.0.0.0", "any"), IpVsH.IPPROTO_TCP, 0, 0x53480a0b));
+        assertThat(e.service().persistent()).isFalse();
+        assertThat(e.service().scheduler()).isEqualTo("rr");
+        assertThat(e.destinations().values()).extracting(IpvsDestination::port).containsOnly(0);
+        // Each algorithm keeps its scheduler and flags.
+        assertThat(IpvsMapping.entry(
+                                any.toBuilder().algorithm(Algorithm.WEIGHTED).build(), marks)
+                        .service())
+                .extracting(IpvsService::scheduler, IpvsService::flags, IpvsService::timeout)
+                .containsExactly("wrr", 0, 0);
+        assertThat(IpvsMapping.entry(
+                                any.toBuilder()
+                                        .algorithm(Algorithm.CONSISTENT_HASH)
+                                        .build(),
+                                marks)
+                        .service())
+                .extracting(IpvsService::scheduler, IpvsService::flags)
+                .containsExactly("mh", IpVsH.IP_VS_SVC_F_SCHED_SH_PORT | IpVsH.IP_VS_SVC_F_SCHED_SH_FALLBACK);
+        assertThat(IpvsMapping.entry(
+                                any.toBuilder()
+                                        .sourceAffinity(Duration.ofMinutes(10))
+                                        .build(),
+                                marks)
+                        .service())
+                .extracting(IpvsService::scheduler, IpvsService::flags, IpvsService::timeout)
+                .containsExactly("wrr", IpVsH.IP_VS_SVC_F_PERSISTENT, 600);
+        // An IPv6 VIP's fwmark service is of family AF_INET6.
+        VirtualService any6 = VirtualService.builder("any6")
+                .vip("2001:db8::12")
+                .allPorts()
+                .backend("2001:db8::11", 0)
+                .build();
+        assertThat(IpvsMapping.entry(any6, Map.of(IpvsMarks.Target.of(any6), 0x53480001))
+                        .service()
+                        .key()
+                        .family())
+                .isEqualTo(IpVsH.AF_INET6);
+    }
+
+    @Test
+    void portServicesIgnoreMarksAndAMissingMarkIsAnError() {
+        VirtualService any = VirtualService.builder("any")
+                .vip("100.64.0.12")
+                .allPorts()
+                .backend("198.18.0.11", 0)
+                .build();
+        Map<IpvsMarks.Target, Integer> marks = Map.of(IpvsMarks.Target.of(any), 0x53480a0b);
+
+        assertThat(IpvsMapping.entry(web().build(), marks).service().key())
+                .isEqualTo(new IpvsServiceKey(IpLiterals.parse("100.64.0.10", "vip"), IpVsH.IPPROTO_TCP, 80, 0));
+        assertThatThrownBy(() -> IpvsMapping.entry(any, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no firewall mark for all-ports service any (100.64.0.12/tcp)");
+        assertThatThrownBy(() -> IpvsMapping.service(web().build(), 0x53480a0b))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only all-ports services use a mark");
     }
 
     @Test

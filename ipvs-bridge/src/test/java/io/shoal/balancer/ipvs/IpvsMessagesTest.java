@@ -126,6 +126,50 @@ class IpvsMessagesTest {
     }
 
     @Test
+    void mappedAllPortsServiceIsAFwmarkServiceWithItsOwnScheduler() {
+        io.shoal.balancer.spec.VirtualService any = io.shoal.balancer.spec.VirtualService.builder("any")
+                .vip("100.64.0.12")
+                .allPorts()
+                .backend("198.18.0.11", 0)
+                .build();
+        IpvsTable.Entry e = IpvsMapping.entry(any, java.util.Map.of(IpvsMarks.Target.of(any), 0x53480a0b));
+
+        assertThat(bytes(MESSAGES.newService(e.service())))
+                .isEqualTo(
+                        Bytes.clean(
+                                """
+                4c000000 1c00 0100 00000000 00000000   // nlmsghdr: len 76
+                01 01 0000                             // IPVS_CMD_NEW_SERVICE, version 1
+                3800 0180                              // IPVS_CMD_ATTR_SERVICE | NLA_F_NESTED, len 56
+                0600 0100 0200 0000                    // IPVS_SVC_ATTR_AF: AF_INET (the VIP's family)
+                0800 0500 0b0a4853                     // IPVS_SVC_ATTR_FWMARK: 0x53480a0b; no protocol/addr/port
+                0700 0600 727200 00                    // IPVS_SVC_ATTR_SCHED_NAME: "rr\0", per connection
+                0c00 0700 00000000 ffffffff            // IPVS_SVC_ATTR_FLAGS: 0 (not persistent), mask ~0
+                0800 0800 00000000                     // IPVS_SVC_ATTR_TIMEOUT: 0 s
+                0800 0900 ffffffff                     // IPVS_SVC_ATTR_NETMASK: 255.255.255.255
+                """));
+        assertThat(bytes(MESSAGES.newDest(
+                        e.service().key(), e.destinations().values().iterator().next())))
+                .isEqualTo(
+                        Bytes.clean(
+                                """
+                70000000 1c00 0100 00000000 00000000   // nlmsghdr: len 112
+                05 01 0000                             // IPVS_CMD_NEW_DEST
+                1400 0180                              // IPVS_CMD_ATTR_SERVICE nested, len 20: AF + FWMARK
+                0600 0100 0200 0000                    // AF_INET
+                0800 0500 0b0a4853                     // IPVS_SVC_ATTR_FWMARK 0x53480a0b
+                4800 0280                              // IPVS_CMD_ATTR_DEST | NLA_F_NESTED, len 72
+                1400 0100 c612000b 00000000 00000000 00000000 // IPVS_DEST_ATTR_ADDR: 198.18.0.11
+                0600 0200 0000 0000                    // IPVS_DEST_ATTR_PORT: 0 = the client's destination port
+                0800 0300 00000000                     // IPVS_DEST_ATTR_FWD_METHOD: IP_VS_CONN_F_MASQ
+                0800 0400 01000000                     // IPVS_DEST_ATTR_WEIGHT: 1
+                0800 0500 00000000                     // IPVS_DEST_ATTR_U_THRESH: none
+                0800 0600 00000000                     // IPVS_DEST_ATTR_L_THRESH: none
+                0600 0b00 0200 0000                    // IPVS_DEST_ATTR_ADDR_FAMILY: AF_INET
+                """));
+    }
+
+    @Test
     void newDestCarriesServiceKeyAndFullDestination() {
         IpvsDestination dest = IpvsDestination.masq(BACKEND, 8080, 2);
 

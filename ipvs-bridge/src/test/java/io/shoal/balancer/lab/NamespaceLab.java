@@ -42,6 +42,11 @@ public final class NamespaceLab implements AutoCloseable {
     private static final String CALLER_GATEWAY = "198.18.1.1";
     public static final int TCP_PORT = 8080;
     public static final int UDP_PORT = 8053;
+    /**
+     * A second TCP port every backend answers on: its name, then it closes (a python accept loop,
+     * no process per connection). For all-ports VIPs and long spread checks in slow guests.
+     */
+    public static final int SECOND_TCP_PORT = 9090;
 
     private final String prefix;
     private final List<String> namespaces = new ArrayList<>();
@@ -106,8 +111,20 @@ public final class NamespaceLab implements AutoCloseable {
             spawn(
                     backendNs(i),
                     "socat",
+                    // Wait up to 10 s (not socat's 0.5 s) for the answer after the client's EOF:
+                    // the client half-closes at once, and under a slow guest the forked shell
+                    // could not echo the name within 0.5 s, so the answer was lost ("-").
+                    "-t",
+                    "10",
                     "TCP-LISTEN:" + TCP_PORT + ",fork,reuseaddr",
                     "SYSTEM:echo " + name + "; exec cat");
+            // No fork per connection: cheap enough for hundreds of connections in an emulated guest.
+            spawn(
+                    backendNs(i),
+                    "python3",
+                    scripts.resolve("tcp_server.py").toString(),
+                    Integer.toString(SECOND_TCP_PORT),
+                    name);
             // socat's UDP-RECVFROM,fork drops datagrams that arrive while it forks; a loop does not.
             spawn(
                     backendNs(i),
@@ -124,7 +141,7 @@ public final class NamespaceLab implements AutoCloseable {
     private Path copyScripts() {
         try {
             Path dir = Files.createTempDirectory("shoal-" + prefix);
-            for (String name : List.of("client.py", "udp_server.py")) {
+            for (String name : List.of("client.py", "udp_server.py", "tcp_server.py")) {
                 try (var in = NamespaceLab.class.getResourceAsStream("/lab/" + name)) {
                     Files.copy(java.util.Objects.requireNonNull(in, name), dir.resolve(name));
                 }
@@ -156,7 +173,9 @@ public final class NamespaceLab implements AutoCloseable {
                 .until(() -> {
                     String out = exec(List.of("ip", "netns", "exec", ns, "ss", "-Hltun"), 10)
                             .stdout();
-                    return out.contains(":" + TCP_PORT) && out.contains(":" + UDP_PORT);
+                    return out.contains(":" + TCP_PORT)
+                            && out.contains(":" + UDP_PORT)
+                            && out.contains(":" + SECOND_TCP_PORT);
                 });
     }
 
