@@ -16,6 +16,12 @@ public record ExecResult(List<String> command, int exitCode, String stdout, Stri
         return exitCode == 0;
     }
 
+    /** The command, its status and both outputs, for an assertion message. */
+    public String describe() {
+        return String.join(" ", command) + " -> exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n"
+                + stderr;
+    }
+
     /**
      * Returns this result if the command succeeded.
      *

@@ -2,13 +2,15 @@ package io.shoal.agent.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shoal.testbed.ExecResult;
 import io.shoal.testbed.Requirements;
+import io.shoal.testbed.Scripts;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -70,15 +72,16 @@ class ClusterOnVmTest {
         String run = "sv"
                 + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         Map<String, String> env = Map.of("SHOAL_VM_RUN", run, "SHOAL_VM_CLASSPATH", testClasspath());
-        Result down = null;
+        ExecResult down = null;
         try {
             long t0 = System.nanoTime();
-            Result up = run(UP_SECONDS, env, VM_SCRIPTS.resolve("cluster.sh").toString(), "up", "3");
+            ExecResult up =
+                    run(UP_SECONDS, env, VM_SCRIPTS.resolve("cluster.sh").toString(), "up", "3");
             long formed = System.nanoTime();
-            assertThat(up.exit()).as(up.describe()).isZero();
+            assertThat(up.exitCode()).as(up.describe()).isZero();
             assertThat(up.stdout().strip()).as(up.describe()).endsWith(run);
 
-            Result demo =
+            ExecResult demo =
                     run(DEMO_SECONDS, Map.of(), VM_SCRIPTS.resolve("cluster.sh").toString(), "demo", run);
             long demoed = System.nanoTime();
             Map<String, String> times = new LinkedHashMap<>();
@@ -113,13 +116,13 @@ class ClusterOnVmTest {
                             .isEqualTo("ok");
                 }
             });
-            assertThat(demo.exit()).as(why).isZero();
+            assertThat(demo.exitCode()).as(why).isZero();
             assertThat(detail.get("balancer")).as(why).contains("3 service balancing uses IPVS");
 
             // Independently of the script: every guest's published port answers this test from the
             // fabric namespace with a replica's name.
             for (int i = 1; i <= 3; i++) {
-                Result curl = run(
+                ExecResult curl = run(
                         30,
                         Map.of(),
                         "ip",
@@ -133,13 +136,13 @@ class ClusterOnVmTest {
                         "--max-time",
                         "5",
                         "http://198.18.0." + i + ":8080/");
-                assertThat(curl.exit()).as(curl.describe()).isZero();
+                assertThat(curl.exitCode()).as(curl.describe()).isZero();
                 assertThat(curl.stdout().strip()).as(curl.describe()).matches(BODY);
             }
         } finally {
             down = run(120, Map.of(), VM_SCRIPTS.resolve("down.sh").toString(), run);
         }
-        assertThat(down.exit()).as(down.describe()).isZero();
+        assertThat(down.exitCode()).as(down.describe()).isZero();
         assertThat(Path.of("/run/netns", run + "f")).doesNotExist();
         assertThat(Path.of("/run/shoal-vm", run)).doesNotExist();
     }
@@ -183,44 +186,7 @@ class ClusterOnVmTest {
         return out.toString();
     }
 
-    /** What a finished command said. */
-    private record Result(List<String> command, int exit, String stdout, String stderr) {
-        String describe() {
-            return String.join(" ", command) + " -> exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n"
-                    + stderr;
-        }
-    }
-
-    private static Result run(long seconds, Map<String, String> env, String... command) {
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(env);
-        try {
-            // Files, not pipes: a chatty script cannot block on a full pipe while we wait.
-            Path out = Files.createTempFile("shoal-vm", ".out");
-            Path err = Files.createTempFile("shoal-vm", ".err");
-            try {
-                Process p = builder.redirectOutput(out.toFile())
-                        .redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .start();
-                if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly().waitFor();
-                }
-                return new Result(
-                        List.of(command),
-                        p.isAlive() ? -1 : p.exitValue(),
-                        Files.readString(out, StandardCharsets.UTF_8),
-                        Files.readString(err, StandardCharsets.UTF_8));
-            } finally {
-                Files.deleteIfExists(out);
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + List.of(command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running " + List.of(command), e);
-        }
+    private static ExecResult run(long seconds, Map<String, String> env, String... command) {
+        return Scripts.run(Duration.ofSeconds(seconds), env, command);
     }
 }

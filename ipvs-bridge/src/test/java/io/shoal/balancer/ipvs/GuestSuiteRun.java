@@ -2,7 +2,9 @@ package io.shoal.balancer.ipvs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shoal.testbed.ExecResult;
 import io.shoal.testbed.Requirements;
+import io.shoal.testbed.Scripts;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,7 +38,7 @@ final class GuestSuiteRun {
     private GuestSuiteRun() {}
 
     /** What the guest reported. */
-    record Outcome(List<String> report, String log, Result suite, long bootSeconds, long suiteSeconds) {
+    record Outcome(List<String> report, String log, ExecResult suite, long bootSeconds, long suiteSeconds) {
         /** Test method name → JUnit status, for every test the guest ran. */
         Map<String, String> tests() {
             Map<String, String> outcome = new TreeMap<>();
@@ -73,7 +76,7 @@ final class GuestSuiteRun {
         try {
             String classpath = shareTestClasspath(share);
             long t0 = System.nanoTime();
-            Result up = run(
+            ExecResult up = run(
                     UP_MINUTES * 60,
                     Map.of(
                             "SHOAL_VM_RUN",
@@ -86,7 +89,7 @@ final class GuestSuiteRun {
                             "1G"),
                     VM_SCRIPTS.resolve("up.sh").toString(),
                     "1");
-            assertThat(up.exit()).as(up.describe()).isZero();
+            assertThat(up.exitCode()).as(up.describe()).isZero();
             long booted = System.nanoTime();
 
             List<String> classes = new ArrayList<>();
@@ -102,7 +105,7 @@ final class GuestSuiteRun {
                             + " -Dlogback.configurationFile=/shoal/logback-guest.xml -cp " + classpath + " "
                             + GuestSuiteLauncher.class.getName() + " /shoal/report.txt " + String.join(" ", classes)
                             + " >/shoal/suite.log 2>&1");
-            Result suite = run(
+            ExecResult suite = run(
                     suiteSeconds + 30,
                     Map.of(),
                     VM_SCRIPTS.resolve("exec.sh").toString(),
@@ -124,9 +127,9 @@ final class GuestSuiteRun {
                     classes, engine, bootSeconds, suiteSecondsTaken, String.join("\n", report));
             return new Outcome(report, log, suite, bootSeconds, suiteSecondsTaken);
         } finally {
-            Result down = run(120, Map.of(), VM_SCRIPTS.resolve("down.sh").toString(), run);
+            ExecResult down = run(120, Map.of(), VM_SCRIPTS.resolve("down.sh").toString(), run);
             deleteTree(share);
-            assertThat(down.exit()).as(down.describe()).isZero();
+            assertThat(down.exitCode()).as(down.describe()).isZero();
             assertThat(Path.of("/run/netns", run + "f")).doesNotExist();
         }
     }
@@ -200,44 +203,7 @@ final class GuestSuiteRun {
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
-    /** What a finished script said. */
-    record Result(List<String> command, int exit, String stdout, String stderr) {
-        String describe() {
-            return String.join(" ", command) + " -> exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n"
-                    + stderr;
-        }
-    }
-
-    private static Result run(long seconds, Map<String, String> env, String... command) {
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(env);
-        try {
-            // Files, not pipes: a chatty script cannot block on a full pipe while we wait.
-            Path out = Files.createTempFile("shoal-vm", ".out");
-            Path err = Files.createTempFile("shoal-vm", ".err");
-            try {
-                Process p = builder.redirectOutput(out.toFile())
-                        .redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                        .start();
-                if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly().waitFor();
-                }
-                return new Result(
-                        List.of(command),
-                        p.isAlive() ? -1 : p.exitValue(),
-                        Files.readString(out, StandardCharsets.UTF_8),
-                        Files.readString(err, StandardCharsets.UTF_8));
-            } finally {
-                Files.deleteIfExists(out);
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + List.of(command), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running " + List.of(command), e);
-        }
+    private static ExecResult run(long seconds, Map<String, String> env, String... command) {
+        return Scripts.run(Duration.ofSeconds(seconds), env, command);
     }
 }

@@ -72,7 +72,7 @@ class IpvsBalancerBehaviourOnVmTest {
         KNOWN_FAILING.forEach((name, reason) ->
                 System.out.printf("IPVS behaviour %s: %s in the guest (known: %s)%n", name, outcome.get(name), reason));
         if (KNOWN_FAILING.isEmpty()) {
-            assertThat(o.suite().exit()).as(why).isZero();
+            assertThat(o.suite().exitCode()).as(why).isZero();
         }
     }
 

@@ -45,7 +45,7 @@ class IpvsFwmarkOnQemuTest {
         assertThat(outcome)
                 .as(why)
                 .allSatisfy((name, status) -> assertThat(status).as(name).isEqualTo("SUCCESSFUL"));
-        assertThat(o.suite().exit()).as(why).isZero();
+        assertThat(o.suite().exitCode()).as(why).isZero();
     }
 
     private static List<String> tests() {
