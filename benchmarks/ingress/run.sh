@@ -23,8 +23,9 @@
 # A second Shoal as its own target, for before/after in one run: SHOAL_B=1 starts another MeshNode
 # ("shoal-b", :8083 HTTP, :5204 bulk) from SHOAL_B_CP (a classpath, e.g. a saved copy of
 # ingress-proxy/target/classes and test-classes plus test-classpath.txt's jars; default: the same
-# build; SHOAL_CP does the same for the first Shoal) with SHOAL_B_JAVA_OPTS (e.g. -Dshoal.ingress.transport=epoll) and SHOAL_B_THREADS event
-# loops (default SHOAL_THREADS).
+# build; SHOAL_CP does the same for the first Shoal) with SHOAL_B_JAVA_OPTS (e.g.
+# -Dshoal.ingress.transport=epoll) and SHOAL_B_THREADS event loops (default SHOAL_THREADS).
+# How to run and read it: benchmarks/ingress/README.md.
 # Syscalls: STRACE_SECS=N adds a phase before the rounds: per proxy, wrk for N s with
 # `strace -c -f` attached to the proxy process; the tables and syscalls per request are printed
 # (strace slows the proxy: read them as counts, not as speed). PERF_SECS=N: per proxy, wrk for N s
