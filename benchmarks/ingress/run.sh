@@ -14,15 +14,18 @@
 # process's CPU seconds (utime+stime from /proc/<pid>/stat, before/after) and requests per CPU
 # second. Bulk: iperf3 for IPERF_SECS s, median of IPERF_RUNS, direct / HAProxy splice / Shoal.
 #
-# Environment: DURATION (10), RUNS (3), WARMUP (5 s per proxy before the rounds), IPERF_SECS (10),
+# Environment: DURATION (10), RUNS (3), WARMUP (5: seconds per warm-up run), WARMUP_ROUNDS (4: warm-up
+# runs per proxy, interleaved, each with its own 64 new connections: the JIT sees connection set-up
+# and teardown as often as the relay before anything is measured), IPERF_SECS (10),
 # IPERF_RUNS (1), SHOAL_THREADS (2), HAPROXY_THREADS (2), JAVA (java), SKIP_BUILD (unset),
 # SHOAL_JAVA_OPTS (e.g. -XX:StartFlightRecording=...), HTTP (1: run the wrk rounds), BULK (1: run
 # iperf3).
 # A second Shoal as its own target, for before/after in one run: SHOAL_B=1 starts another MeshNode
 # ("shoal-b", :8083 HTTP, :5204 bulk) from SHOAL_B_CP (a classpath, e.g. a saved copy of
 # ingress-proxy/target/classes and test-classes plus test-classpath.txt's jars; default: the same
-# build) with SHOAL_B_JAVA_OPTS (e.g. -Dshoal.ingress.transport=epoll) and SHOAL_B_THREADS event
-# loops (default SHOAL_THREADS).
+# build; SHOAL_CP does the same for the first Shoal) with SHOAL_B_JAVA_OPTS (e.g.
+# -Dshoal.ingress.transport=epoll) and SHOAL_B_THREADS event loops (default SHOAL_THREADS).
+# How to run and read it: benchmarks/ingress/README.md.
 # Syscalls: STRACE_SECS=N adds a phase before the rounds: per proxy, wrk for N s with
 # `strace -c -f` attached to the proxy process; the tables and syscalls per request are printed
 # (strace slows the proxy: read them as counts, not as speed). PERF_SECS=N: per proxy, wrk for N s
@@ -35,6 +38,10 @@ set -euo pipefail
 DURATION=${DURATION:-10}
 RUNS=${RUNS:-3}
 WARMUP=${WARMUP:-5}
+WARMUP_ROUNDS=${WARMUP_ROUNDS:-4}
+# Shoal's JVM runs with what shoald sets for itself: Netty's leak detector off (Shoald.main sets
+# io.netty.leakDetection.level=disabled unless given). The tests keep it at paranoid.
+LEAKS=-Dio.netty.leakDetection.level=disabled
 IPERF_SECS=${IPERF_SECS:-10}
 IPERF_RUNS=${IPERF_RUNS:-1}
 SHOAL_THREADS=${SHOAL_THREADS:-2}
@@ -112,7 +119,7 @@ build_mesh() {
     say "building ingress-proxy (test classes)"
     (cd "$root" && mvn -B -q -pl ingress-proxy -am process-test-classes >&2) || die "maven build failed"
   fi
-  mesh_cp="$root/ingress-proxy/target/test-classes:$root/ingress-proxy/target/classes:$(cat "$cpfile")"
+  mesh_cp=${SHOAL_CP:-"$root/ingress-proxy/target/test-classes:$root/ingress-proxy/target/classes:$(cat "$cpfile")"}
 }
 
 ns() { # name address
@@ -203,13 +210,13 @@ EOF
   # until we exit.
   exec 7<>"$tmp/mesh.in"
   # Not through start_bg: a background command's stdin is /dev/null unless redirected on it.
-  ip netns exec "$prefix"p "$JAVA" -Xms256m -Xmx256m ${SHOAL_JAVA_OPTS:-} -cp "$mesh_cp" \
+  ip netns exec "$prefix"p "$JAVA" -Xms256m -Xmx256m $LEAKS ${SHOAL_JAVA_OPTS:-} -cp "$mesh_cp" \
     io.shoal.ingress.netns.MeshNode $PROXY "$SHOAL_THREADS" $BACKEND tcp:8080:80:none tcp:5203:5201:none \
     <"$tmp/mesh.in" >"$tmp/mesh.log" 2>&1 &
   mesh_pid=$!
   pids+=("$mesh_pid")
   if [[ -n $SHOAL_B ]]; then
- ip netns exec "$prefix"p "$JAVA" -Xms256m -Xmx256m ${SHOAL_B_JAVA_OPTS:-} -cp "${SHOAL_B_CP:-$mesh_cp}" \
+ ip netns exec "$prefix"p "$JAVA" -Xms256m -Xmx256m $LEAKS ${SHOAL_B_JAVA_OPTS:-} -cp "${SHOAL_B_CP:-$mesh_cp}" \
       io.shoal.ingress.netns.MeshNode $PROXY "${SHOAL_B_THREADS:-$SHOAL_THREADS}" $BACKEND tcp:8083:80:none tcp:5204:5201:none \
       <"$tmp/mesh.in" >"$tmp/mesh-b.log" 2>&1 &
     mesh_b_pid=$!
@@ -301,10 +308,13 @@ run_perf() { # per proxy: wrk for PERF_SECS with perf record on the proxy proces
 run_http() {
   pidof_variant=([haproxy]=$haproxy_pid [shoal]=$mesh_pid)
   [[ -n $SHOAL_B ]] && pidof_variant[shoal-b]=$mesh_b_pid
-  say "warm-up: ${WARMUP}s through each proxy (JIT, connection pools)"
-  wrk_rps $PROXY 8080 "$WARMUP" >/dev/null
-  wrk_rps $PROXY 8081 "$WARMUP" >/dev/null
-  [[ -n $SHOAL_B ]] && wrk_rps $PROXY 8083 "$WARMUP" >/dev/null
+  say "warm-up: $WARMUP_ROUNDS x ${WARMUP}s through each proxy, interleaved (JIT, connection churn)"
+  local w
+  for w in $(seq 1 "$WARMUP_ROUNDS"); do
+    wrk_rps $PROXY 8080 "$WARMUP" >/dev/null
+    wrk_rps $PROXY 8081 "$WARMUP" >/dev/null
+    [[ -z $SHOAL_B ]] || wrk_rps $PROXY 8083 "$WARMUP" >/dev/null
+  done
   [[ -n $STRACE_SECS ]] && run_strace
   [[ -n $PERF_SECS ]] && run_perf
   ((HTTP)) || return 0

@@ -1,13 +1,20 @@
 package io.shoal.ingress.metrics;
 
 import io.shoal.ingress.policy.PortKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of one published port. Hot-path updates are {@link LongAdder}s (no contention between
- * event loops); {@link #samples()} reads them as Prometheus-style samples.
+ * Counters of one published port; {@link #samples()} reads them as Prometheus-style samples.
+ *
+ * <p>The byte counters, updated for every relayed chunk, are kept per thread ({@link ByteCounters}:
+ * one writer each, a plain add and an opaque store, no atomic read-modify-write); a connection and
+ * its UDP flows live on one event loop, so each event loop writes only its own. Readers sum them.
+ * The per-connection counters are {@link LongAdder}s.
  */
 public final class PortMetrics {
     public static final String CONNECTIONS_ACTIVE = "shoal_ingress_connections_active";
@@ -22,9 +29,8 @@ public final class PortMetrics {
     private final PortKey key;
     private final LongAdder active = new LongAdder();
     private final LongAdder total = new LongAdder();
-    private final LongAdder inBytes = new LongAdder();
-    private final LongAdder outBytes = new LongAdder();
-    private final LongAdder buffered = new LongAdder();
+    private final List<ByteCounters> byteCounters = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<ByteCounters> ownCounters = ThreadLocal.withInitial(this::newByteCounters);
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LatencyHistogram connectLatency = new LatencyHistogram();
@@ -50,41 +56,53 @@ public final class PortMetrics {
         active.decrement();
     }
 
-    /** Bytes read from a client, before they are written to the backend. */
+    /**
+     * The byte counters of the calling thread, to be used only by that thread (an event loop keeps
+     * them for the connections it serves).
+     */
+    public ByteCounters byteCounters() {
+        return ownCounters.get();
+    }
+
+    private ByteCounters newByteCounters() {
+        ByteCounters c = new ByteCounters();
+        byteCounters.add(c);
+        return c;
+    }
+
+    /** Bytes read from a client, before they are written to the backend (calling thread's counters). */
     public void readFromClient(long bytes) {
-        buffered.add(bytes);
+        byteCounters().read(bytes);
     }
 
-    /** Bytes read from a backend, before they are written to the client. */
+    /** Bytes read from a backend, before they are written to the client (calling thread's counters). */
     public void readFromBackend(long bytes) {
-        buffered.add(bytes);
+        byteCounters().read(bytes);
     }
 
-    /** Client bytes the backend accepted. */
+    /** Client bytes the backend accepted (calling thread's counters). */
     public void wroteToBackend(long bytes) {
-        buffered.add(-bytes);
-        inBytes.add(bytes);
+        byteCounters().wroteToBackend(bytes);
     }
 
-    /** Backend bytes the client accepted. */
+    /** Backend bytes the client accepted (calling thread's counters). */
     public void wroteToClient(long bytes) {
-        buffered.add(-bytes);
-        outBytes.add(bytes);
+        byteCounters().wroteToClient(bytes);
     }
 
-    /** Bytes read but not (yet) written on, e.g. dropped with a closed peer. */
+    /** Bytes read but not (yet) written on, e.g. dropped with a closed peer (calling thread's counters). */
     public void discarded(long bytes) {
-        buffered.add(-bytes);
+        byteCounters().discarded(bytes);
     }
 
-    /** A UDP datagram from a client was sent on to its backend. */
+    /** A UDP datagram from a client was sent on to its backend (calling thread's counters). */
     public void datagramToBackend(long bytes) {
-        inBytes.add(bytes);
+        byteCounters().datagramToBackend(bytes);
     }
 
-    /** A UDP reply from a backend was sent back to its client. */
+    /** A UDP reply from a backend was sent back to its client (calling thread's counters). */
     public void datagramToClient(long bytes) {
-        outBytes.add(bytes);
+        byteCounters().datagramToClient(bytes);
     }
 
     /** A backend connect failed (it is retried on another backend when one is left). */
@@ -114,17 +132,29 @@ public final class PortMetrics {
 
     /** Client bytes delivered to backends. */
     public long inBytes() {
-        return inBytes.sum();
+        long sum = 0;
+        for (ByteCounters c : byteCounters) {
+            sum += (long) ByteCounters.IN.getOpaque(c);
+        }
+        return sum;
     }
 
     /** Backend bytes delivered to clients. */
     public long outBytes() {
-        return outBytes.sum();
+        long sum = 0;
+        for (ByteCounters c : byteCounters) {
+            sum += (long) ByteCounters.OUT.getOpaque(c);
+        }
+        return sum;
     }
 
     /** Bytes held by the proxy right now for this port: read from one side, not yet written to the other. */
     public long bufferedBytes() {
-        return buffered.sum();
+        long sum = 0;
+        for (ByteCounters c : byteCounters) {
+            sum += (long) ByteCounters.BUFFERED.getOpaque(c);
+        }
+        return sum;
     }
 
     /** Failed backend connects since start. */
@@ -157,5 +187,65 @@ public final class PortMetrics {
         out.add(new Sample(CONNECT_SECONDS + "_sum", labels, connectLatency.sumSeconds()));
         out.add(new Sample(CONNECT_SECONDS + "_count", labels, cumulative[cumulative.length - 1]));
         return out;
+    }
+
+    /**
+     * Byte counters written by one thread only (the one {@link #byteCounters()} gave them to): each
+     * update is a plain add and an opaque store, so a reader on another thread sees whole values,
+     * possibly a moment late. Sums of all threads' counters are the port's figures.
+     */
+    public static final class ByteCounters {
+        static final VarHandle IN;
+        static final VarHandle OUT;
+        static final VarHandle BUFFERED;
+
+        static {
+            try {
+                MethodHandles.Lookup l = MethodHandles.lookup();
+                IN = l.findVarHandle(ByteCounters.class, "in", long.class);
+                OUT = l.findVarHandle(ByteCounters.class, "out", long.class);
+                BUFFERED = l.findVarHandle(ByteCounters.class, "buffered", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private long in;
+        private long out;
+        private long buffered;
+
+        private ByteCounters() {}
+
+        /** Bytes read from either side, not yet written to the other. */
+        public void read(long bytes) {
+            BUFFERED.setOpaque(this, buffered + bytes);
+        }
+
+        /** Client bytes the backend accepted. */
+        public void wroteToBackend(long bytes) {
+            BUFFERED.setOpaque(this, buffered - bytes);
+            IN.setOpaque(this, in + bytes);
+        }
+
+        /** Backend bytes the client accepted. */
+        public void wroteToClient(long bytes) {
+            BUFFERED.setOpaque(this, buffered - bytes);
+            OUT.setOpaque(this, out + bytes);
+        }
+
+        /** Bytes read but not written on (a peer closed). */
+        public void discarded(long bytes) {
+            BUFFERED.setOpaque(this, buffered - bytes);
+        }
+
+        /** A client datagram sent on to its backend. */
+        public void datagramToBackend(long bytes) {
+            IN.setOpaque(this, in + bytes);
+        }
+
+        /** A backend datagram sent back to its client. */
+        public void datagramToClient(long bytes) {
+            OUT.setOpaque(this, out + bytes);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.shoal.ingress.tcp;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 
 /** Closing and half-closing helpers shared by both sides of a relay. */
@@ -19,7 +20,15 @@ final class Channels {
      * channel's writability event may not come once it is closing).
      */
     static void closeOnFlush(Channel ch, Runnable flushed) {
-        if (ch != null && ch.isActive()) {
+        if (ch != null && ch.isActive() && nothingQueued(ch)) {
+            // The usual case: everything written was written. Closing at once keeps the empty
+            // buffer and its promise off the relay's write path (the JIT would see a second
+            // message and promise type there at every connection's end, and deoptimize it).
+            if (flushed != null) {
+                flushed.run();
+            }
+            ch.close();
+        } else if (ch != null && ch.isActive()) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
                 if (f.isSuccess() && flushed != null) {
                     flushed.run();
@@ -42,6 +51,13 @@ final class Channels {
             closeOnFlush(ch, flushed);
             return;
         }
+        if (nothingQueued(ch)) {
+            if (flushed != null) {
+                flushed.run();
+            }
+            shutdownOutput(duplex);
+            return;
+        }
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (!f.isSuccess()) {
                 ch.close();
@@ -50,11 +66,24 @@ final class Channels {
             if (flushed != null) {
                 flushed.run();
             }
-            duplex.shutdownOutput().addListener(s -> {
-                if (!s.isSuccess() || duplex.isInputShutdown()) {
-                    ch.close();
-                }
-            });
+            shutdownOutput(duplex);
         });
+    }
+
+    private static void shutdownOutput(DuplexChannel duplex) {
+        duplex.shutdownOutput().addListener(s -> {
+            if (!s.isSuccess() || duplex.isInputShutdown()) {
+                duplex.close();
+            }
+        });
+    }
+
+    /**
+     * True when nothing written to {@code ch} is still waiting to be written (a write in progress
+     * stays counted until it completes). Called on the channel's event loop.
+     */
+    static boolean nothingQueued(Channel ch) {
+        ChannelOutboundBuffer buf = ch.unsafe().outboundBuffer();
+        return buf == null || buf.totalPendingWriteBytes() == 0;
     }
 }

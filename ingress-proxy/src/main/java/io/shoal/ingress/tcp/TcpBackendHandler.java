@@ -29,6 +29,11 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Last handler: no one after it to tell.
+    }
+
+    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         relay.backendWritabilityChanged();
     }

@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -53,6 +52,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     private final PortRuntime port;
     private final PortPolicy policy;
     private final PortMetrics metrics;
+    /** This event loop's byte counters of the port (both channels live on it). */
+    private PortMetrics.ByteCounters bytes;
+
     private final boolean transparent;
     private final Set<Backend> tried = new HashSet<>(4);
     /** Client bytes that arrived before the backend connection was up (a PROXY header's tail). */
@@ -84,6 +86,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         this.metrics = port.metrics();
         this.transparent = port.transparent();
         this.awaitingHeader = awaitingHeader;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        bytes = metrics.byteCounters();
     }
 
     @Override
@@ -124,12 +131,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Relay.ONE_CHUNK)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, policy.connectTimeout().toMillis()))
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("backend", new TcpBackendHandler(TcpFrontendHandler.this));
-                    }
-                });
+                // The backend pipeline's only handler, added as the channel registers (no
+                // initializer to add and remove per connection).
+                .handler(new TcpBackendHandler(this));
         long start = System.nanoTime();
         ChannelFuture f;
         if (transparent && sameFamily(client, backend.address())) {
@@ -220,12 +224,17 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf buf = (ByteBuf) msg;
-        metrics.readFromClient(buf.readableBytes());
+        bytes.read(buf.readableBytes());
         if (connected) {
             relay(buf);
         } else {
             pending.add(buf);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Last handler: no one after it to tell (saves a pass to the pipeline's tail per read).
     }
 
     /** Writes a client chunk to the backend; the next client read waits for its completion. */
@@ -238,7 +247,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     /** A backend chunk (from {@link TcpBackendHandler}): written to the client. */
     void relayToClient(ByteBuf buf) {
         int size = buf.readableBytes();
-        metrics.readFromBackend(size);
+        bytes.read(size);
         toClient += size;
         activity++;
         inbound.writeAndFlush(buf, inbound.voidPromise());
@@ -260,13 +269,13 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             clientFlushed();
             outbound.read();
         }
-        ctx.fireChannelWritabilityChanged();
+        // The relay is the pipeline's last handler: nothing after it to tell.
     }
 
     /** Everything written to the backend so far was written: count the chunk in flight. */
     private void backendFlushed() {
         if (toBackend > 0) {
-            metrics.wroteToBackend(toBackend);
+            bytes.wroteToBackend(toBackend);
             toBackend = 0;
         }
     }
@@ -274,7 +283,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     /** Everything written to the client so far was written: count the chunk in flight. */
     private void clientFlushed() {
         if (toClient > 0) {
-            metrics.wroteToClient(toClient);
+            bytes.wroteToClient(toClient);
             toClient = 0;
         }
     }
@@ -282,7 +291,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     /** The backend channel closed (from {@link TcpBackendHandler}). */
     void backendInactive() {
         if (toBackend > 0) {
-            metrics.discarded(toBackend);
+            bytes.discarded(toBackend);
             toBackend = 0;
         }
         Channels.closeOnFlush(inbound, this::clientFlushed);
@@ -356,12 +365,12 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             idleCheck = null;
         }
         if (toClient > 0) {
-            metrics.discarded(toClient);
+            bytes.discarded(toClient);
             toClient = 0;
         }
         while (!pending.isEmpty()) {
             ByteBuf b = pending.poll();
-            metrics.discarded(b.readableBytes());
+            bytes.discarded(b.readableBytes());
             b.release();
         }
         Channels.closeOnFlush(outbound, this::backendFlushed);

@@ -39,4 +39,38 @@ class PortMetricsTest {
         assertThat(m.bufferedBytes()).isZero();
         assertThat(m.inBytes()).isEqualTo(100);
     }
+
+    @Test
+    void byteCountersOfSeveralThreadsAddUp() throws Exception {
+        PortMetrics m = new PortMetrics(PortKey.tcp(81));
+        int threads = 4;
+        int chunks = 10_000;
+        Thread[] loops = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int size = t + 1;
+            loops[t] = new Thread(() -> {
+                PortMetrics.ByteCounters own = m.byteCounters();
+                assertThat(m.byteCounters()).isSameAs(own);
+                for (int i = 0; i < chunks; i++) {
+                    own.read(size);
+                    own.wroteToBackend(size);
+                    own.read(2L * size);
+                    own.wroteToClient(2L * size);
+                }
+                own.read(7);
+            });
+            loops[t].start();
+        }
+        for (Thread t : loops) {
+            t.join();
+        }
+        m.datagramToBackend(5);
+        // 1+2+3+4 = 10 per chunk round
+        assertThat(m.inBytes()).isEqualTo(10L * chunks + 5);
+        assertThat(m.outBytes()).isEqualTo(20L * chunks);
+        assertThat(m.bufferedBytes()).isEqualTo(7L * threads);
+        MetricsSnapshot s = new MetricsSnapshot(m.samples());
+        assertThat(s.value("shoal_ingress_in_bytes_total", "port=\"81\",protocol=\"tcp\""))
+                .contains((double) (10L * chunks + 5));
+    }
 }
