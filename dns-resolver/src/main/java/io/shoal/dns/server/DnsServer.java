@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -13,6 +14,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.shoal.dns.forward.UpstreamForwarder;
 import io.shoal.dns.metrics.DnsMetrics;
 import io.shoal.dns.resolve.DnsResponder;
@@ -24,6 +26,9 @@ import io.shoal.dns.wire.DnsWire;
 import io.shoal.model.table.ServiceTable;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -167,28 +172,20 @@ public final class DnsServer implements Closeable {
                 .syncUninterruptibly()
                 .channel();
         InetSocketAddress bound = (InetSocketAddress) tcp.localAddress();
-        Channel udp;
+        List<Channel> udp = new ArrayList<>();
         try {
-            Bootstrap udpBootstrap = new Bootstrap();
-            if (transport == Transport.EPOLL) {
-                // recvmmsg: up to UDP_BATCH queries per system call instead of one per query, each
-                // into a udpCap-sized slot (a bigger query is cut there: answered if its question
-                // is whole, else FORMERR). Not set for io_uring: the same option measured slower
-                // there (benchmarks/README.md).
-                udpBootstrap
-                        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.udpCap())
-                        .option(
-                                ChannelOption.RCVBUF_ALLOCATOR,
-                                new FixedRecvByteBufAllocator(config.udpCap() * UDP_BATCH));
+            // One UDP socket per event loop, all on the same address and port (SO_REUSEPORT): the
+            // kernel spreads clients over them, so every loop reads and answers on its own socket
+            // and no datagram changes threads. One loop (the default): one socket, no option.
+            int sockets = config.threads();
+            Iterator<EventExecutor> loops = group.iterator();
+            for (int i = 0; i < sockets; i++) {
+                udp.add(bindUdp((EventLoop) loops.next(), bound, sockets > 1, scope, namespace));
             }
-            udp = udpBootstrap
-                    .group(group)
-                    .channelFactory(() -> namespace.open(transport::newDatagramChannel))
-                    .handler(new UdpDnsHandler(responder, forwarder, scope::get))
-                    .bind(bound)
-                    .syncUninterruptibly()
-                    .channel();
         } catch (Exception e) {
+            for (Channel c : udp) {
+                c.close().awaitUninterruptibly();
+            }
             tcp.close().awaitUninterruptibly();
             throw e;
         }
@@ -196,6 +193,34 @@ public final class DnsServer implements Closeable {
         bindings.add(binding);
         log.debug("bound {}", binding);
         return binding;
+    }
+
+    private Channel bindUdp(
+            EventLoop loop,
+            InetSocketAddress bound,
+            boolean reusePort,
+            AtomicReference<DnsScope> scope,
+            SocketNamespace namespace) {
+        Bootstrap udpBootstrap = new Bootstrap();
+        if (transport == Transport.EPOLL) {
+            // recvmmsg: up to UDP_BATCH queries per system call instead of one per query, each
+            // into a udpCap-sized slot (a bigger query is cut there: answered if its question
+            // is whole, else FORMERR). Not set for io_uring: the same option measured slower
+            // there (benchmarks/README.md).
+            udpBootstrap
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.udpCap())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(config.udpCap() * UDP_BATCH));
+        }
+        if (reusePort) {
+            udpBootstrap.option(transport.reusePortOption(), true);
+        }
+        return udpBootstrap
+                .group(loop)
+                .channelFactory(() -> namespace.open(transport::newDatagramChannel))
+                .handler(new UdpDnsHandler(responder, forwarder, scope::get))
+                .bind(bound)
+                .syncUninterruptibly()
+                .channel();
     }
 
     /** Closes every binding, the forwarder and the event loops. A second call does nothing. */

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param transport the Netty transport, or empty to probe ({@link Transport#best()}: epoll, then
  *     io_uring, then NIO)
  * @param threads event loop threads serving every binding (default 1: a lookup is sub-microsecond
- *     work, and the node has other jobs)
+ *     work, and the node has other jobs); each binding gets one UDP socket per thread, all on its
+ *     address and port (SO_REUSEPORT), so that every thread reads and answers its own share
  * @param ttls TTLs of Shoal's own answers
  * @param udpCap largest UDP answer even when a client advertises more, and the size Shoal
  *     advertises (default 1232: fits the IPv6 minimum MTU, so never fragments; DNS Flag Day 2020)
@@ -61,6 +62,11 @@ public record DnsServerConfig(
 
     public DnsServerConfig withTransport(Transport t) {
         return new DnsServerConfig(Optional.of(t), threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, upstream);
+    }
+
+    /** {@code n} event loop threads, each with its own UDP socket per binding (SO_REUSEPORT). */
+    public DnsServerConfig withThreads(int n) {
+        return new DnsServerConfig(transport, n, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, upstream);
     }
 
     public DnsServerConfig withUpstream(UpstreamConfig u) {
