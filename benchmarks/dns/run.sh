@@ -47,9 +47,11 @@ ECHO=${ECHO:-1}
 TRANSPORTS=${TRANSPORTS:-${TRANSPORT:-default}}
 # JVM options of the Shoal servers: the agent's heap settings (testbed/cluster.sh) unless told.
 SHOAL_JAVA_OPTS=${SHOAL_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx256m}
-SHOAL_B_JAR=${SHOAL_B_JAR:-}              # a second build (e.g. main's jar) as target "shoal-b"
+SHOAL_B_JAR=${SHOAL_B_JAR:-}              # a second build (e.g. main's jar) as target "shoal-b"; SHOAL_B=1: this build
 SHOAL_B_JAVA_OPTS=${SHOAL_B_JAVA_OPTS:-$SHOAL_JAVA_OPTS}
 SHOAL_B_TRANSPORT=${SHOAL_B_TRANSPORT:-default}
+SHOAL_ARGS=${SHOAL_ARGS:-}                # extra ShoalDnsBenchServer arguments, e.g. "--udp TRANSPORT"
+SHOAL_B_ARGS=${SHOAL_B_ARGS:-}
 KEEP=${KEEP:-}                            # a directory to copy the raw results and JVM logs to
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jar=$root/benchmarks/target/benchmarks.jar
@@ -120,11 +122,13 @@ ip netns exec "$srv" unbound -d -c "$work/unbound.conf" > "$work/unbound.log" 2>
 pids+=($!)
 unbound_pid=$!
 
-start_shoal() { # name port jar transport opts...
-    local name=$1 port=$2 cp=$3 t=$4
-    shift 4
+start_shoal() { # name port jar transport "server args" opts...
+    local name=$1 port=$2 cp=$3 t=$4 extra=$5
+    shift 5
     local opt=()
     [ "$t" = default ] || opt=(--transport "$t")
+    # shellcheck disable=SC2206
+    opt+=($extra)
     # shellcheck disable=SC2068
     java $@ "-Xlog:safepoint=info,gc=info,jit+compilation=debug:file=$work/$name.jvm.log:tm,tags" \
         -cp "$cp" io.shoal.benchmarks.dns.ShoalDnsBenchServer --netns "/run/netns/$srv" \
@@ -140,12 +144,13 @@ for t in $TRANSPORTS; do
     name=shoal
     [ "$(echo "$TRANSPORTS" | wc -w)" = 1 ] || name=shoal-$(echo "$t" | tr 'A-Z' 'a-z')
     # shellcheck disable=SC2086
-    start_shoal "$name" "$port" "$jar" "$t" $SHOAL_JAVA_OPTS
+    start_shoal "$name" "$port" "$jar" "$t" "$SHOAL_ARGS" $SHOAL_JAVA_OPTS
     port=$((port + 1))
 done
+[ "${SHOAL_B:-}" = 1 ] && [ -z "$SHOAL_B_JAR" ] && SHOAL_B_JAR=$jar
 if [ -n "$SHOAL_B_JAR" ]; then
     # shellcheck disable=SC2086
-    start_shoal shoal-b "$port" "$SHOAL_B_JAR" "$SHOAL_B_TRANSPORT" $SHOAL_B_JAVA_OPTS
+    start_shoal shoal-b "$port" "$SHOAL_B_JAR" "$SHOAL_B_TRANSPORT" "$SHOAL_B_ARGS" $SHOAL_B_JAVA_OPTS
 fi
 targets+=("unbound 5353 $unbound_pid") # `ip netns exec` execs unbound: the same pid
 if [ "$ECHO" = 1 ]; then
@@ -172,11 +177,11 @@ for t in "${targets[@]}"; do
     ready "$port" "$name"
 done
 
-cpu_ticks() { # pid -> utime + stime of the whole process, in clock ticks
-    awk '{print $14 + $15}' "/proc/$1/stat"
+sched_ns() { # pid -> "run_ns runq_ns": time its threads ran, and were runnable but waited for a CPU
+    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{r += $1; w += $2} END {printf "%.0f %.0f", r, w}'
 }
-runq_ns() { # pid -> ns its threads spent runnable but waiting for a CPU (sum over threads)
-    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $2} END {printf "%.0f", s}'
+rcvbuf_errors() { # UDP datagrams dropped by the server namespace for a full receive buffer
+    ip netns exec "$srv" awk '/^Udp: [0-9]/ {print $6}' /proc/net/snmp
 }
 machine_busy() { # -> "busy_jiffies total_jiffies" of the whole machine
     awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat
@@ -189,11 +194,11 @@ jvm_events() { # name from_ms to_ms -> "safepoints total_ms max_ms compilations"
     awk -v a="$2" -v b="$3" '
         { t = substr($1, 2) + 0 }
         t < a || t > b { next }
-        /\[safepoint\]/ && /Total: / {
+        /\[safepoint *\]/ && /Total: / {
             for (i = 1; i <= NF; i++) if ($i == "Total:") { v = $(i + 1) / 1e6 }
             n++; s += v; if (v > m) m = v
         }
-        /\[jit,compilation\]/ { c++ }
+        /\[jit,compilation *\]/ { c++ }
         END { printf "%d %.2f %.2f %d\n", n, s, m, c }' "$log"
 }
 
@@ -224,23 +229,24 @@ measure() {
         verbose=1
     fi
     [ $verbose = 1 ] && args+=(-v)
-    local c0 r0 m0 t0 c1 r1 m1 t1
-    c0=$(cpu_ticks "$pid"); r0=$(runq_ns "$pid"); m0=$(machine_busy); t0=$(now_ms)
+    local s0 d0 m0 t0 s1 d1 m1 t1
+    s0=$(sched_ns "$pid"); d0=$(rcvbuf_errors); m0=$(machine_busy); t0=$(now_ms)
     ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$port" -d "$work/names.txt" "${args[@]}" > "$out" 2>&1
-    c1=$(cpu_ticks "$pid"); r1=$(runq_ns "$pid"); m1=$(machine_busy); t1=$(now_ms)
+    s1=$(sched_ns "$pid"); d1=$(rcvbuf_errors); m1=$(machine_busy); t1=$(now_ms)
     local qps lost done_ lat="- - -"
     qps=$(awk '/Queries per second/ {printf "%.0f", $4}' "$out")
     lost=$(awk '/Queries lost/ {print $3}' "$out")
     done_=$(awk '/Queries completed/ {print $3}' "$out")
     [ $verbose = 1 ] && lat=$(percentiles "$out")
     rm -f "$out"
-    awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v q="$done_" -v rq=$((r1 - r0)) \
+    awk -v s0="$s0" -v s1="$s1" -v q="$done_" -v drops=$((d1 - d0)) \
         -v a="$qps" -v l="$lost" -v lat="$lat" -v m0="$m0" -v m1="$m1" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
         -v jvm="$(jvm_events "$name" "$t0" "$t1")" 'BEGIN {
-            split(m0, x, " "); split(m1, y, " ")
+            split(m0, x, " "); split(m1, y, " "); split(s0, a0, " "); split(s1, a1, " ")
             busy = (y[2] - x[2]) > 0 ? 100 * (y[1] - x[1]) / (y[2] - x[2]) : 0
-            printf "%s %s %.2f %.2f %s %.0f %s %s\n", a, l, (q > 0 ? t / hz * 1e6 / q : 0),
-                (q > 0 ? rq / 1e3 / q : 0), lat, busy, load, jvm }'
+            printf "%s %s %.2f %.2f %s %.0f %s %s %d\n", a, l, (q > 0 ? (a1[1] - a0[1]) / 1e3 / q : 0),
+                (q > 0 ? (a1[2] - a0[2]) / 1e3 / q : 0), lat, busy, load, jvm, drops }'
+    echo "$1 $2 $t0 $t1" >> "$work/phases.txt"
 }
 
 echo "dnsperf: $NAMES names, $CLIENTS clients; max rate: $OUTSTANDING outstanding each, ${DURATION}s; fixed: $RATE qps, ${LAT_DURATION}s; $ROUNDS paired rounds; Shoal JVM: $SHOAL_JAVA_OPTS"
@@ -297,24 +303,24 @@ function ratio(ph, t, col,    r, c, a) {
     }
     return c ? spread(a, c, "%.2f") : "-"
 }
-{ row[$1, $2, $3] = $4 " " $5 " " $6 " " $7 " " $8 " " $9 " " $10 " " $11 " " $12 " " $13 " " $14 " " $15 " " $16
+{ row[$1, $2, $3] = $4 " " $5 " " $6 " " $7 " " $8 " " $9 " " $10 " " $11 " " $12 " " $13 " " $14 " " $15 " " $16 " " $17
   if (!($3 in seen)) { seen[$3] = 1; order[++m] = $3 } }
 END {
-    # columns of row: 1 qps 2 lost 3 cpu 4 runq 5 p50 6 p99 7 p999 8 busy 9 load 10 sp 11 sp_ms 12 sp_max 13 jit
-    printf "%-5s %-5s %-12s %7s %5s %6s %6s %7s %7s %7s %4s %5s %9s %4s\n", "round", "phase", "target", "qps", "lost", "cpu/q", "runq/q", "p50", "p99", "p99.9", "busy", "load", "safepnt", "jit"
+    # columns of row: 1 qps 2 lost 3 cpu 4 runq 5 p50 6 p99 7 p999 8 busy 9 load 10 sp 11 sp_ms 12 sp_max 13 jit 14 drops
+    printf "%-5s %-5s %-12s %7s %5s %6s %6s %7s %7s %7s %4s %5s %9s %4s %5s\n", "round", "phase", "target", "qps", "lost", "cpu/q", "runq/q", "p50", "p99", "p99.9", "busy", "load", "safepnt", "jit", "drops"
     for (r = 1; r <= rounds; r++) for (ph = 1; ph <= 2; ph++) for (i = 1; i <= m; i++) {
         P = ph == 1 ? "max" : "fixed"; t = order[i]
         if (!((r, P, t) in row)) continue
         split(row[r, P, t], f, " ")
-        printf "%-5d %-5s %-12s %7s %5s %6s %6s %7s %7s %7s %4s %5s %3s/%5s %4s\n", r, P, t, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[13]
+        printf "%-5d %-5s %-12s %7s %5s %6s %6s %7s %7s %7s %4s %5s %3s/%5s %4s %5s\n", r, P, t, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[13], f[14]
     }
-    printf "\n(cpu/q, runq/q: server CPU and run-queue wait in us per answered query; latencies in ms;\n busy: machine CPU %% during the measurement; safepnt: JVM safepoints/total ms in the phase; jit: compilations)\n"
+    printf "\n(cpu/q, runq/q: server CPU and run-queue wait in us per answered query (schedstat); latencies in ms;\n busy: machine CPU %% during the measurement; safepnt: JVM safepoints/total ms in the phase (GC pauses\n included); jit: compilations in the phase; drops: datagrams the server namespace dropped for a full receive buffer)\n"
     for (ph = 1; ph <= 2; ph++) {
         P = ph == 1 ? "max" : "fixed"
         printf "\n%s, median [min-max] of %d rounds:\n", (ph == 1 ? "max rate" : "fixed rate"), rounds
-        printf "%-12s %-26s %-20s %-20s %-22s %-22s %-20s\n", "target", "qps", "cpu us/q", "runq us/q", "p50 ms", "p99 ms", "p99.9 ms"
+        printf "%-12s %-26s %-20s %-20s %-22s %-22s %-22s %s\n", "target", "qps", "cpu us/q", "runq us/q", "p50 ms", "p99 ms", "p99.9 ms", "drops"
         for (i = 1; i <= m; i++) { t = order[i]
-            printf "%-12s %-26s %-20s %-20s %-22s %-22s %-20s\n", t, summary(P, t, 1, "%.0f"), summary(P, t, 3, "%.2f"), summary(P, t, 4, "%.2f"), summary(P, t, 5, "%.3f"), summary(P, t, 6, "%.3f"), summary(P, t, 7, "%.3f") }
+            printf "%-12s %-26s %-20s %-20s %-22s %-22s %-22s %s\n", t, summary(P, t, 1, "%.0f"), summary(P, t, 3, "%.2f"), summary(P, t, 4, "%.2f"), summary(P, t, 5, "%.3f"), summary(P, t, 6, "%.3f"), summary(P, t, 7, "%.3f"), summary(P, t, 14, "%.0f") }
         printf "ratios to unbound in the same round, median [min-max]:\n"
         printf "%-12s %-20s %-20s %-20s %-20s %-20s\n", "target", "qps", "cpu/q", "p50", "p99", "p99.9"
         for (i = 1; i <= m; i++) { t = order[i]; if (t == "unbound") continue

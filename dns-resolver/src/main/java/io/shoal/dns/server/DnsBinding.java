@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
 public final class DnsBinding implements Closeable {
     private final InetSocketAddress localAddress;
     private final SocketNamespace namespace;
-    private final List<Channel> udp;
+    private final List<UdpSocket> udp;
     private final Channel tcp;
     private final AtomicReference<DnsScope> scope;
     private final Consumer<DnsBinding> onClose;
@@ -26,7 +27,7 @@ public final class DnsBinding implements Closeable {
             InetSocketAddress localAddress,
             SocketNamespace namespace,
             AtomicReference<DnsScope> scope,
-            List<Channel> udp,
+            List<UdpSocket> udp,
             Channel tcp,
             Consumer<DnsBinding> onClose) {
         this.localAddress = localAddress;
@@ -60,7 +61,7 @@ public final class DnsBinding implements Closeable {
     }
 
     public boolean isOpen() {
-        return udp.stream().allMatch(Channel::isOpen) && tcp.isOpen();
+        return udp.stream().allMatch(u -> u.isOpen().getAsBoolean()) && tcp.isOpen();
     }
 
     /** How many UDP sockets serve this binding (one per event loop). */
@@ -71,12 +72,15 @@ public final class DnsBinding implements Closeable {
     /** Closes the sockets (TCP connections already accepted finish or idle out). */
     @Override
     public void close() {
-        for (Channel c : udp) {
-            c.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (UdpSocket u : udp) {
+            u.close().run();
         }
         tcp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         onClose.accept(this);
     }
+
+    /** One UDP socket of a binding: a Netty channel or a selector loop's channel. */
+    record UdpSocket(BooleanSupplier isOpen, Runnable close) {}
 
     @Override
     public String toString() {

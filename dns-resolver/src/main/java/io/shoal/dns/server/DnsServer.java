@@ -25,7 +25,13 @@ import io.shoal.dns.transport.Transport;
 import io.shoal.dns.wire.DnsWire;
 import io.shoal.model.table.ServiceTable;
 import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -63,6 +69,7 @@ public final class DnsServer implements Closeable {
     private final Resolver resolver;
     private final DnsResponder responder;
     private final UpstreamForwarder forwarder;
+    private final List<SelectorUdpLoop> udpLoops = new ArrayList<>();
     private final Set<DnsBinding> bindings = ConcurrentHashMap.newKeySet();
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
 
@@ -71,9 +78,10 @@ public final class DnsServer implements Closeable {
         this.transport = config.transport().orElseGet(Transport::best);
         transport.ensureAvailability();
         log.info(
-                "DNS server on transport {} with {} event loop thread(s), upstreams {}",
+                "DNS server on transport {} with {} event loop thread(s), UDP by {}, upstreams {}",
                 transport,
                 config.threads(),
+                config.udpIo(),
                 config.upstream().servers());
         this.group = new MultiThreadIoEventLoopGroup(
                 config.threads(), new DefaultThreadFactory("shoal-dns", true), transport.ioHandlerFactory());
@@ -84,6 +92,11 @@ public final class DnsServer implements Closeable {
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+        if (config.udpIo() == UdpIo.SELECTOR) {
+            for (int i = 0; i < config.threads(); i++) {
+                udpLoops.add(new SelectorUdpLoop("shoal-dns-udp-" + (i + 1), responder, forwarder, config.udpCap()));
+            }
         }
     }
 
@@ -172,19 +185,30 @@ public final class DnsServer implements Closeable {
                 .syncUninterruptibly()
                 .channel();
         InetSocketAddress bound = (InetSocketAddress) tcp.localAddress();
-        List<Channel> udp = new ArrayList<>();
+        List<DnsBinding.UdpSocket> udp = new ArrayList<>();
         try {
-            // One UDP socket per event loop, all on the same address and port (SO_REUSEPORT): the
-            // kernel spreads clients over them, so every loop reads and answers on its own socket
-            // and no datagram changes threads. One loop (the default): one socket, no option.
+            // One UDP socket per thread, all on the same address and port (SO_REUSEPORT): the
+            // kernel spreads clients over them, so every thread reads and answers on its own
+            // socket and no datagram changes threads. One thread (the default): one socket, no
+            // option.
             int sockets = config.threads();
-            Iterator<EventExecutor> loops = group.iterator();
-            for (int i = 0; i < sockets; i++) {
-                udp.add(bindUdp((EventLoop) loops.next(), bound, sockets > 1, scope, namespace));
+            if (udpLoops.isEmpty()) {
+                Iterator<EventExecutor> loops = group.iterator();
+                for (int i = 0; i < sockets; i++) {
+                    Channel c = bindUdp((EventLoop) loops.next(), bound, sockets > 1, scope, namespace);
+                    udp.add(new DnsBinding.UdpSocket(
+                            c::isOpen, () -> c.close().awaitUninterruptibly(2, TimeUnit.SECONDS)));
+                }
+            } else {
+                for (SelectorUdpLoop loop : udpLoops) {
+                    DatagramChannel c = namespace.open(() -> openDatagram(bound, sockets > 1));
+                    udp.add(new DnsBinding.UdpSocket(c::isOpen, () -> loop.close(c)));
+                    loop.register(c, scope::get);
+                }
             }
         } catch (Exception e) {
-            for (Channel c : udp) {
-                c.close().awaitUninterruptibly();
+            for (DnsBinding.UdpSocket c : udp) {
+                c.close().run();
             }
             tcp.close().awaitUninterruptibly();
             throw e;
@@ -193,6 +217,32 @@ public final class DnsServer implements Closeable {
         bindings.add(binding);
         log.debug("bound {}", binding);
         return binding;
+    }
+
+    /** A bound, non-blocking {@code java.nio} UDP socket for the selector loops. */
+    private static DatagramChannel openDatagram(InetSocketAddress bound, boolean reusePort) {
+        DatagramChannel c = null;
+        try {
+            c = DatagramChannel.open(
+                    bound.getAddress() instanceof Inet4Address
+                            ? StandardProtocolFamily.INET
+                            : StandardProtocolFamily.INET6);
+            if (reusePort) {
+                c.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            c.bind(bound);
+            c.configureBlocking(false);
+            return c;
+        } catch (IOException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new UncheckedIOException("cannot bind UDP " + bound + ": " + e.getMessage(), e);
+        }
     }
 
     private Channel bindUdp(
@@ -231,6 +281,9 @@ public final class DnsServer implements Closeable {
         }
         for (DnsBinding b : bindings) {
             b.close();
+        }
+        for (SelectorUdpLoop loop : udpLoops) {
+            loop.close();
         }
         forwarder.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

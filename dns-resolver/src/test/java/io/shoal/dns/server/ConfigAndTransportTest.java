@@ -102,37 +102,44 @@ class ConfigAndTransportTest {
 
     @ParameterizedTest
     @EnumSource(Transport.class)
-    void withSeveralEventLoopsEachHasItsOwnUdpSocketOnThePortAndAllAnswer(Transport transport) throws IOException {
+    void withSeveralThreadsEachHasItsOwnUdpSocketOnThePortAndAllAnswer(Transport transport) throws IOException {
         assertThat(transport.isAvailable())
                 .as("transport %s on this machine: %s", transport, transport.unavailabilityCause())
                 .isTrue();
-        try (DnsServer server = DnsServer.start(
-                DnsServerConfig.defaults().withTransport(transport).withThreads(2))) {
-            server.update(io.shoal.dns.testing.Fixtures.table());
-            DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
-            assertThat(b.udpSockets()).isEqualTo(2);
-            assertThat(kernelUdpSocketsOnPort(b.localAddress().getPort()))
-                    .as(
-                            "UDP sockets the kernel has on port %d",
-                            b.localAddress().getPort())
-                    .isEqualTo(2);
-            // The kernel spreads senders over the sockets by address and port: 64 clients, each on
-            // its own port, reach both (a socket nobody read would leave about half unanswered).
-            byte[] q = io.shoal.dns.testing.Dns.query("web", org.xbill.DNS.Type.A);
-            for (int i = 0; i < 64; i++) {
-                try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-                    client.setSoTimeout(3000);
-                    client.send(new DatagramPacket(q, q.length, b.localAddress()));
-                    DatagramPacket reply = new DatagramPacket(new byte[512], 512);
-                    client.receive(reply);
-                    assertThat(io.shoal.dns.testing.Dns.addresses(
-                                    io.shoal.dns.testing.Dns.parse(Arrays.copyOf(reply.getData(), reply.getLength()))))
-                            .as("answer to client %d", i)
-                            .containsExactly("100.64.0.2");
+        for (UdpIo udpIo : UdpIo.values()) {
+            try (DnsServer server = DnsServer.start(DnsServerConfig.defaults()
+                    .withTransport(transport)
+                    .withUdpIo(udpIo)
+                    .withThreads(2))) {
+                server.update(io.shoal.dns.testing.Fixtures.table());
+                DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
+                int port = b.localAddress().getPort();
+                assertThat(b.udpSockets()).as(udpIo.toString()).isEqualTo(2);
+                assertThat(kernelUdpSocketsOnPort(port))
+                        .as("UDP sockets the kernel has on port %d (%s)", port, udpIo)
+                        .isEqualTo(2);
+                // The kernel spreads senders over the sockets by address and port: 64 clients, each
+                // on its own port, reach both (a socket nobody read would leave about half of them
+                // unanswered).
+                byte[] q = io.shoal.dns.testing.Dns.query("web", org.xbill.DNS.Type.A);
+                for (int i = 0; i < 64; i++) {
+                    try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                        client.setSoTimeout(3000);
+                        client.send(new DatagramPacket(q, q.length, b.localAddress()));
+                        DatagramPacket reply = new DatagramPacket(new byte[512], 512);
+                        client.receive(reply);
+                        assertThat(io.shoal.dns.testing.Dns.addresses(io.shoal.dns.testing.Dns.parse(
+                                        Arrays.copyOf(reply.getData(), reply.getLength()))))
+                                .as("answer to client %d (%s)", i, udpIo)
+                                .containsExactly("100.64.0.2");
+                    }
                 }
+                b.close();
+                assertThat(b.isOpen()).isFalse();
+                assertThat(kernelUdpSocketsOnPort(port))
+                        .as("UDP sockets left on port %d after close (%s)", port, udpIo)
+                        .isZero();
             }
-            b.close();
-            assertThat(kernelUdpSocketsOnPort(b.localAddress().getPort())).isZero();
         }
     }
 
