@@ -41,6 +41,7 @@ NAMES=${NAMES:-1000}
 THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-5}
 WARMUP=${WARMUP:-10}          # s of max-rate load per Shoal server before the rounds (JIT)
+SLICE=${SLICE:-2}             # s per dnsperf run: the targets take turns slice by slice
 MAX_LATENCY=${MAX_LATENCY:-1} # keep every query's latency in the max-rate phase too
 ECHO=${ECHO:-1}
 # Shoal servers, one per transport (IO_URING, EPOLL, NIO, or "default": what DnsServer picks).
@@ -177,8 +178,11 @@ for t in "${targets[@]}"; do
     ready "$port" "$name"
 done
 
-sched_ns() { # pid -> "run_ns runq_ns": time its threads ran, and were runnable but waited for a CPU
-    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{r += $1; w += $2} END {printf "%.0f %.0f", r, w}'
+sched_ns() { # pid -> "tid:run_ns:runq_ns ...": per thread, the time it ran, and was runnable but waited for a CPU
+    local f
+    for f in /proc/"$1"/task/*/schedstat; do
+        [ -r "$f" ] && { read -r a b _ < "$f" 2>/dev/null && echo -n "$(basename "$(dirname "$f")"):$a:$b "; }
+    done
 }
 rcvbuf_errors() { # UDP datagrams dropped by the server namespace for a full receive buffer
     ip netns exec "$srv" awk '/^Udp: [0-9]/ {print $6}' /proc/net/snmp
@@ -202,9 +206,8 @@ jvm_events() { # name from_ms to_ms -> "safepoints total_ms max_ms compilations"
         END { printf "%d %.2f %.2f %d\n", n, s, m, c }' "$log"
 }
 
-percentiles() { # file -> "p50_ms p99_ms p999_ms"
-    # -v lines: "> NOERROR web-1 A 0.000123" (latency in seconds, last field)
-    awk '/^> / {print $NF}' "$1" | sort -g > "$1.sorted"
+percentiles() { # file of latencies in seconds, one a line -> "p50_ms p99_ms p999_ms"
+    sort -g "$1" > "$1.sorted"
     local n
     n=$(wc -l < "$1.sorted")
     if [ "$n" -eq 0 ]; then echo "0 0 0"; return; fi
@@ -215,38 +218,57 @@ percentiles() { # file -> "p50_ms p99_ms p999_ms"
     rm -f "$1.sorted"
 }
 
-# measure phase name port pid -> one line "qps lost cpu_us_per_q runq_us_per_q p50 p99 p999 busy% load
-# safepoints sp_total_ms sp_max_ms compilations"
-measure() {
-    local phase=$1 name=$2 port=$3 pid=$4 out=$work/$1-$2.txt
-    local args=(-c "$CLIENTS")
-    local verbose=0
+# slice phase name port pid seconds: one dnsperf run against one target; its latencies (-v) are
+# appended to lat-<phase>-<name>, one line to slices.txt: "phase name completed runtime_s lost run_ns
+# runq_ns busy_jiffies total_jiffies drops safepoints sp_ms sp_max_ms compilations"
+slice() {
+    local phase=$1 name=$2 port=$3 pid=$4 secs=$5 out=$work/slice.txt
+    local args=(-c "$CLIENTS" -l "$secs")
     if [ "$phase" = max ]; then
-        args+=(-q "$OUTSTANDING" -l "$DURATION")
-        [ "$MAX_LATENCY" = 1 ] && verbose=1
+        args+=(-q "$OUTSTANDING")
+        [ "$MAX_LATENCY" = 1 ] && args+=(-v)
     else
-        args+=(-Q "$RATE" -l "$LAT_DURATION")
-        verbose=1
+        args+=(-Q "$RATE" -v)
     fi
-    [ $verbose = 1 ] && args+=(-v)
     local s0 d0 m0 t0 s1 d1 m1 t1
     s0=$(sched_ns "$pid"); d0=$(rcvbuf_errors); m0=$(machine_busy); t0=$(now_ms)
     ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$port" -d "$work/names.txt" "${args[@]}" > "$out" 2>&1
     s1=$(sched_ns "$pid"); d1=$(rcvbuf_errors); m1=$(machine_busy); t1=$(now_ms)
-    local qps lost done_ lat="- - -"
-    qps=$(awk '/Queries per second/ {printf "%.0f", $4}' "$out")
-    lost=$(awk '/Queries lost/ {print $3}' "$out")
-    done_=$(awk '/Queries completed/ {print $3}' "$out")
-    [ $verbose = 1 ] && lat=$(percentiles "$out")
-    rm -f "$out"
-    awk -v s0="$s0" -v s1="$s1" -v q="$done_" -v drops=$((d1 - d0)) \
-        -v a="$qps" -v l="$lost" -v lat="$lat" -v m0="$m0" -v m1="$m1" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
-        -v jvm="$(jvm_events "$name" "$t0" "$t1")" 'BEGIN {
-            split(m0, x, " "); split(m1, y, " "); split(s0, a0, " "); split(s1, a1, " ")
-            busy = (y[2] - x[2]) > 0 ? 100 * (y[1] - x[1]) / (y[2] - x[2]) : 0
-            printf "%s %s %.2f %.2f %s %.0f %s %s %d\n", a, l, (q > 0 ? (a1[1] - a0[1]) / 1e3 / q : 0),
-                (q > 0 ? (a1[2] - a0[2]) / 1e3 / q : 0), lat, busy, load, jvm, drops }'
-    echo "$1 $2 $t0 $t1" >> "$work/phases.txt"
+    awk '/^> / {print $NF}' "$out" >> "$work/lat-$phase-$name"
+    echo "$phase $name $t0 $t1" >> "$work/phases.txt"
+    awk -v s0="$s0" -v s1="$s1" -v m0="$m0" -v m1="$m1" -v drops=$((d1 - d0)) -v jvm="$(jvm_events "$name" "$t0" "$t1")" \
+        -v phase="$phase" -v name="$name" '
+        /Queries completed/ { done_ = $3 } /Queries lost/ { lost = $3 } /Run time \(s\)/ { rt = $4 }
+        END {
+            # CPU: all threads of the server; run-queue wait: of its busiest thread (the one serving),
+            # so that a JIT or GC thread waiting for a CPU does not count as query latency
+            n0 = split(s0, a0, " "); for (i = 1; i <= n0; i++) { split(a0[i], f, ":"); r0[f[1]] = f[2]; w0[f[1]] = f[3] }
+            n1 = split(s1, a1, " "); run = 0; best = -1
+            for (i = 1; i <= n1; i++) {
+                split(a1[i], f, ":"); dr = f[2] - r0[f[1]]; run += dr
+                if (dr > best) { best = dr; wait = f[3] - w0[f[1]] }
+            }
+            split(m0, x, " "); split(m1, y, " ")
+            printf "%s %s %d %s %d %.0f %.0f %d %d %d %s\n", phase, name, done_, rt, lost, run,
+                wait, y[1] - x[1], y[2] - x[2], drops, jvm }' "$out" >> "$work/slices.txt"
+}
+
+# phase_figures round phase name -> one results line: "round phase name qps lost cpu_us/q runq_us/q
+# p50 p99 p999 busy% load safepoints sp_ms sp_max_ms compilations drops" over all its slices
+phase_figures() {
+    local r=$1 phase=$2 name=$3 lat="- - -"
+    if [ -s "$work/lat-$phase-$name" ]; then lat=$(percentiles "$work/lat-$phase-$name"); fi
+    rm -f "$work/lat-$phase-$name"
+    awk -v r="$r" -v phase="$phase" -v name="$name" -v lat="$lat" -v load="$(cut -d' ' -f1 /proc/loadavg)" '
+        $1 == phase && $2 == name {
+            q += $3; t += $4; l += $5; run += $6; wq += $7; b += $8; tot += $9; d += $10
+            if ($11 != "-") { sp += $11; spm += $12; if ($13 > spx) spx = $13; jit += $14; java = 1 }
+        }
+        END {
+            printf "%s %s %s %.0f %d %.2f %.2f %s %.0f %s ", r, phase, name, (t > 0 ? q / t : 0), l,
+                (q > 0 ? run / 1e3 / q : 0), (q > 0 ? wq / 1e3 / q : 0), lat, (tot > 0 ? 100 * b / tot : 0), load
+            if (java) printf "%d %.2f %.2f %d %d\n", sp, spm, spx, jit, d; else printf "- - - - %d\n", d
+        }' "$work/slices.txt"
 }
 
 echo "dnsperf: $NAMES names, $CLIENTS clients; max rate: $OUTSTANDING outstanding each, ${DURATION}s; fixed: $RATE qps, ${LAT_DURATION}s; $ROUNDS paired rounds; Shoal JVM: $SHOAL_JAVA_OPTS"
@@ -266,16 +288,24 @@ for t in "${targets[@]}"; do
 done
 
 n=${#targets[@]}
-: > "$work/results.txt" # "round phase name qps lost cpu runq p50 p99 p999 busy load sp sp_ms sp_max jit"
+: > "$work/results.txt"
 for ((r = 1; r <= ROUNDS; r++)); do
-    order=()
-    for ((k = 0; k < n; k++)); do
-        if ((r % 2)); then order+=("${targets[$k]}"); else order+=("${targets[$((n - 1 - k))]}"); fi
-    done
     for phase in max fixed; do
-        for t in "${order[@]}"; do
+        if [ "$phase" = max ]; then total=$DURATION; else total=$LAT_DURATION; fi
+        slices=$(( (total + SLICE - 1) / SLICE ))
+        : > "$work/slices.txt"
+        # Slices of SLICE s, the targets in turn, the order reversed every other slice (and started
+        # the other way round every other round): each target sees the machine's load changes alike.
+        for ((k = 0; k < slices; k++)); do
+            for ((j = 0; j < n; j++)); do
+                if (((k + r) % 2)); then t=${targets[$j]}; else t=${targets[$((n - 1 - j))]}; fi
+                read -r name port pid <<< "$t"
+                slice "$phase" "$name" "$port" "$pid" "$SLICE"
+            done
+        done
+        for t in "${targets[@]}"; do
             read -r name port pid <<< "$t"
-            echo "$r $phase $name $(measure "$phase" "$name" "$port" "$pid")" >> "$work/results.txt"
+            phase_figures "$r" "$phase" "$name" >> "$work/results.txt"
         done
     done
     echo "round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -314,7 +344,7 @@ END {
         split(row[r, P, t], f, " ")
         printf "%-5d %-5s %-12s %7s %5s %6s %6s %7s %7s %7s %4s %5s %3s/%5s %4s %5s\n", r, P, t, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[13], f[14]
     }
-    printf "\n(cpu/q, runq/q: server CPU and run-queue wait in us per answered query (schedstat); latencies in ms;\n busy: machine CPU %% during the measurement; safepnt: JVM safepoints/total ms in the phase (GC pauses\n included); jit: compilations in the phase; drops: datagrams the server namespace dropped for a full receive buffer)\n"
+    printf "\n(cpu/q: server CPU (all threads), runq/q: run-queue wait of its busiest thread, in us per answered query (schedstat); latencies in ms;\n busy: machine CPU %% during the measurement; safepnt: JVM safepoints/total ms in the phase (GC pauses\n included); jit: compilations in the phase; drops: datagrams the server namespace dropped for a full receive buffer)\n"
     for (ph = 1; ph <= 2; ph++) {
         P = ph == 1 ? "max" : "fixed"
         printf "\n%s, median [min-max] of %d rounds:\n", (ph == 1 ? "max rate" : "fixed rate"), rounds
