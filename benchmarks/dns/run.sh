@@ -184,8 +184,11 @@ sched_ns() { # pid -> "tid:run_ns:runq_ns ...": per thread, the time it ran, and
         [ -r "$f" ] && { read -r a b _ < "$f" 2>/dev/null && echo -n "$(basename "$(dirname "$f")"):$a:$b "; }
     done
 }
-rcvbuf_errors() { # UDP datagrams dropped by the server namespace for a full receive buffer
-    ip netns exec "$srv" awk '/^Udp: [0-9]/ {print $6}' /proc/net/snmp
+rcvbuf_errors() { # UDP datagrams dropped for a full receive buffer: server namespace + client namespace
+    local a b
+    a=$(ip netns exec "$srv" awk '/^Udp: [0-9]/ {print $6}' /proc/net/snmp)
+    b=$(ip netns exec "$cli" awk '/^Udp: [0-9]/ {print $6}' /proc/net/snmp)
+    echo $((a + b))
 }
 machine_busy() { # -> "busy_jiffies total_jiffies" of the whole machine
     awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat
@@ -344,7 +347,7 @@ END {
         split(row[r, P, t], f, " ")
         printf "%-5d %-5s %-12s %7s %5s %6s %6s %7s %7s %7s %4s %5s %3s/%5s %4s %5s\n", r, P, t, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[13], f[14]
     }
-    printf "\n(cpu/q: server CPU (all threads), runq/q: run-queue wait of its busiest thread, in us per answered query (schedstat); latencies in ms;\n busy: machine CPU %% during the measurement; safepnt: JVM safepoints/total ms in the phase (GC pauses\n included); jit: compilations in the phase; drops: datagrams the server namespace dropped for a full receive buffer)\n"
+    printf "\n(cpu/q: server CPU (all threads), runq/q: run-queue wait of its busiest thread, in us per answered query (schedstat); latencies in ms;\n busy: machine CPU %% during the measurement; safepnt: JVM safepoints/total ms in the phase (GC pauses\n included); jit: compilations in the phase; drops: datagrams dropped for a full receive buffer, server and client)\n"
     for (ph = 1; ph <= 2; ph++) {
         P = ph == 1 ? "max" : "fixed"
         printf "\n%s, median [min-max] of %d rounds:\n", (ph == 1 ? "max rate" : "fixed rate"), rounds
