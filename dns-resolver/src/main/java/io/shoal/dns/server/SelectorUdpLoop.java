@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * java.nio} selector: per ready socket {@code receive} until it is empty, answer each query from
  * the table into one reused buffer and {@code send} it back at once. Per query that is one receive
  * and one send system call, plus one selector wake-up per burst, and no object of the server's own
- * besides the sender's address the JDK makes: the lean path a DNS exchange (one small datagram
- * each way) wants, where the Netty datagram channel runs a pipeline, an outbound buffer and
- * pooled buffers per query (measured in benchmarks/README.md). Forwarded queries go to the {@link
+ * besides the sender's address the JDK makes when the client changes: the lean path a DNS exchange
+ * (one small datagram each way) wants, where the Netty datagram channel runs a pipeline, an
+ * outbound buffer and pooled buffers per query (0.8x its CPU per query, benchmarks/README.md). Forwarded queries go to the {@link
  * UpstreamForwarder} on the event loops; their answers are sent from there (a {@link
  * DatagramChannel} may be written from any thread).
  */

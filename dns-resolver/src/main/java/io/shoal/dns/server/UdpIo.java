@@ -5,8 +5,8 @@ public enum UdpIo {
     /**
      * A {@code java.nio} selector thread per event loop thread ({@link SelectorUdpLoop}): one
      * receive and one send system call per query, nothing allocated by the server per local answer.
-     * The default: at a fixed 5,000 queries/s it spent about half the CPU per query of the Netty
-     * datagram channel, and under saturation more queries/s (benchmarks/README.md).
+     * The default: it spent 0.7-0.8x the CPU per query of the Netty datagram channel at a fixed
+     * 5,000 queries/s and about 0.8x under saturation, below unbound's (benchmarks/README.md).
      */
     SELECTOR,
     /**
