@@ -40,7 +40,7 @@ OUTSTANDING=${OUTSTANDING:-100}
 NAMES=${NAMES:-1000}
 THREADS=${THREADS:-1}
 ROUNDS=${ROUNDS:-5}
-WARMUP=${WARMUP:-10}          # s of max-rate load per Shoal server before the rounds (JIT)
+WARMUP=${WARMUP:-10}          # s of max-rate, then s of fixed-rate load per Shoal server before the rounds (JIT)
 SLICE=${SLICE:-2}             # s per dnsperf run: the targets take turns slice by slice
 MAX_LATENCY=${MAX_LATENCY:-1} # keep every query's latency in the max-rate phase too
 ECHO=${ECHO:-1}
@@ -280,13 +280,17 @@ for t in "${targets[@]}"; do
     case $name in shoal*) echo "$name: $(grep -m1 ready "$work/$name.log")" ;; esac
 done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-# Warm-up (JIT) for every Shoal server: max rate for WARMUP s, then its compilations are counted
-# per phase (a warm server compiles nothing more).
+# Warm-up (JIT) for every Shoal server: max rate for WARMUP s, then RATE for WARMUP s; its
+# compilations are counted per phase afterwards (a warm server compiles nothing more).
 for t in "${targets[@]}"; do
     read -r name port pid <<< "$t"
     case $name in
-        shoal*) ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$port" -d "$work/names.txt" -l "$WARMUP" \
-            -c "$CLIENTS" -q "$OUTSTANDING" > /dev/null 2>&1 ;;
+        shoal*)
+            # both shapes of load: batches (max rate) and one query per wake-up (fixed rate)
+            ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$port" -d "$work/names.txt" -l "$WARMUP" \
+                -c "$CLIENTS" -q "$OUTSTANDING" > /dev/null 2>&1
+            ip netns exec "$cli" dnsperf -s 198.18.254.1 -p "$port" -d "$work/names.txt" -l "$WARMUP" \
+                -c "$CLIENTS" -Q "$RATE" > /dev/null 2>&1 ;;
     esac
 done
 
