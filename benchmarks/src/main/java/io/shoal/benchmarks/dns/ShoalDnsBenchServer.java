@@ -5,6 +5,7 @@ import io.shoal.dns.resolve.DnsScope;
 import io.shoal.dns.server.DnsBinding;
 import io.shoal.dns.server.DnsServer;
 import io.shoal.dns.server.DnsServerConfig;
+import io.shoal.dns.server.UdpIo;
 import io.shoal.dns.transport.SocketNamespace;
 import io.shoal.dns.transport.Transport;
 import java.io.IOException;
@@ -28,13 +29,19 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.shoal.benchmarks.dns.ShoalDnsBenchServer \
  *     --netns /run/netns/NAME --address 198.18.254.1 --port 53 [--services 1000] [--threads 1]
- *     [--transport IO_URING|EPOLL|NIO] [--echo]
+ *     [--transport IO_URING|EPOLL|NIO] [--udp SELECTOR|TRANSPORT] [--echo]
  * </pre>
  */
 public final class ShoalDnsBenchServer {
     private ShoalDnsBenchServer() {}
 
     public static void main(String[] args) throws Exception {
+        // As shoald runs it (Shoald.main): Netty's leak detector off, an explicit
+        // -Dio.netty.leakDetection.level still wins. Left on, it samples one buffer in 128 and
+        // fills in a stack trace for it (~1% of the server's CPU under dnsperf).
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         Map<String, String> opts = parse(args);
         InetAddress address = InetAddress.getByName(required(opts, "address"));
         int port = Integer.parseInt(opts.getOrDefault("port", "53"));
@@ -52,21 +59,17 @@ public final class ShoalDnsBenchServer {
             config = config.withTransport(Transport.valueOf(opts.get("transport")));
         }
         if (opts.containsKey("threads")) {
-            config = new DnsServerConfig(
-                    config.transport(),
-                    Integer.parseInt(opts.get("threads")),
-                    config.ttls(),
-                    config.udpCap(),
-                    config.tcpIdleTimeout(),
-                    config.maxTcpConnections(),
-                    config.upstream());
+            config = config.withThreads(Integer.parseInt(opts.get("threads")));
+        }
+        if (opts.containsKey("udp")) {
+            config = config.withUdpIo(UdpIo.valueOf(opts.get("udp")));
         }
         DnsServer server = DnsServer.start(config);
         server.update(BenchTable.services(services));
         DnsBinding binding = server.bind(endpoint, DnsScope.of(BenchTable.NETWORK), ns);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        System.out.println(
-                "ready shoal " + binding.localAddress() + " transport " + server.transport() + " services " + services);
+        System.out.println("ready shoal " + binding.localAddress() + " transport " + server.transport() + " udp "
+                + config.udpIo() + " threads " + config.threads() + " services " + services);
         System.out.flush();
         new CountDownLatch(1).await();
     }

@@ -5,18 +5,20 @@ import io.shoal.dns.resolve.DnsScope;
 import io.shoal.dns.transport.SocketNamespace;
 import java.io.Closeable;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * One container's DNS endpoint: a UDP and a TCP socket on the same address and port, answering
- * with that container's scope. The scope can change while bound (a container joins a network).
+ * One container's DNS endpoint: a TCP socket and one UDP socket per event loop (SO_REUSEPORT when
+ * more than one) on the same address and port, answering with that container's scope. The scope can change while bound (a container joins a network).
  */
 public final class DnsBinding implements Closeable {
     private final InetSocketAddress localAddress;
     private final SocketNamespace namespace;
-    private final Channel udp;
+    private final List<UdpSocket> udp;
     private final Channel tcp;
     private final AtomicReference<DnsScope> scope;
     private final Consumer<DnsBinding> onClose;
@@ -25,13 +27,13 @@ public final class DnsBinding implements Closeable {
             InetSocketAddress localAddress,
             SocketNamespace namespace,
             AtomicReference<DnsScope> scope,
-            Channel udp,
+            List<UdpSocket> udp,
             Channel tcp,
             Consumer<DnsBinding> onClose) {
         this.localAddress = localAddress;
         this.namespace = namespace;
         this.scope = scope;
-        this.udp = udp;
+        this.udp = List.copyOf(udp);
         this.tcp = tcp;
         this.onClose = onClose;
     }
@@ -59,16 +61,26 @@ public final class DnsBinding implements Closeable {
     }
 
     public boolean isOpen() {
-        return udp.isOpen() && tcp.isOpen();
+        return udp.stream().allMatch(u -> u.isOpen().getAsBoolean()) && tcp.isOpen();
     }
 
-    /** Closes both sockets (TCP connections already accepted finish or idle out). */
+    /** How many UDP sockets serve this binding (one per event loop). */
+    public int udpSockets() {
+        return udp.size();
+    }
+
+    /** Closes the sockets (TCP connections already accepted finish or idle out). */
     @Override
     public void close() {
-        udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (UdpSocket u : udp) {
+            u.close().run();
+        }
         tcp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         onClose.accept(this);
     }
+
+    /** One UDP socket of a binding: a Netty channel or a selector loop's channel. */
+    record UdpSocket(BooleanSupplier isOpen, Runnable close) {}
 
     @Override
     public String toString() {

@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -13,6 +14,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.shoal.dns.forward.UpstreamForwarder;
 import io.shoal.dns.metrics.DnsMetrics;
 import io.shoal.dns.resolve.DnsResponder;
@@ -23,7 +25,16 @@ import io.shoal.dns.transport.Transport;
 import io.shoal.dns.wire.DnsWire;
 import io.shoal.model.table.ServiceTable;
 import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +69,7 @@ public final class DnsServer implements Closeable {
     private final Resolver resolver;
     private final DnsResponder responder;
     private final UpstreamForwarder forwarder;
+    private final List<SelectorUdpLoop> udpLoops = new ArrayList<>();
     private final Set<DnsBinding> bindings = ConcurrentHashMap.newKeySet();
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
 
@@ -66,9 +78,10 @@ public final class DnsServer implements Closeable {
         this.transport = config.transport().orElseGet(Transport::best);
         transport.ensureAvailability();
         log.info(
-                "DNS server on transport {} with {} event loop thread(s), upstreams {}",
+                "DNS server on transport {} with {} event loop thread(s), UDP by {}, upstreams {}",
                 transport,
                 config.threads(),
+                config.udpIo(),
                 config.upstream().servers());
         this.group = new MultiThreadIoEventLoopGroup(
                 config.threads(), new DefaultThreadFactory("shoal-dns", true), transport.ioHandlerFactory());
@@ -79,6 +92,11 @@ public final class DnsServer implements Closeable {
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+        if (config.udpIo() == UdpIo.SELECTOR) {
+            for (int i = 0; i < config.threads(); i++) {
+                udpLoops.add(new SelectorUdpLoop("shoal-dns-udp-" + (i + 1), responder, forwarder, config.udpCap()));
+            }
         }
     }
 
@@ -167,28 +185,31 @@ public final class DnsServer implements Closeable {
                 .syncUninterruptibly()
                 .channel();
         InetSocketAddress bound = (InetSocketAddress) tcp.localAddress();
-        Channel udp;
+        List<DnsBinding.UdpSocket> udp = new ArrayList<>();
         try {
-            Bootstrap udpBootstrap = new Bootstrap();
-            if (transport == Transport.EPOLL) {
-                // recvmmsg: up to UDP_BATCH queries per system call instead of one per query, each
-                // into a udpCap-sized slot (a bigger query is cut there: answered if its question
-                // is whole, else FORMERR). Not set for io_uring: the same option measured slower
-                // there (benchmarks/README.md).
-                udpBootstrap
-                        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.udpCap())
-                        .option(
-                                ChannelOption.RCVBUF_ALLOCATOR,
-                                new FixedRecvByteBufAllocator(config.udpCap() * UDP_BATCH));
+            // One UDP socket per thread, all on the same address and port (SO_REUSEPORT): the
+            // kernel spreads clients over them, so every thread reads and answers on its own
+            // socket and no datagram changes threads. One thread (the default): one socket, no
+            // option.
+            int sockets = config.threads();
+            if (udpLoops.isEmpty()) {
+                Iterator<EventExecutor> loops = group.iterator();
+                for (int i = 0; i < sockets; i++) {
+                    Channel c = bindUdp((EventLoop) loops.next(), bound, sockets > 1, scope, namespace);
+                    udp.add(new DnsBinding.UdpSocket(
+                            c::isOpen, () -> c.close().awaitUninterruptibly(2, TimeUnit.SECONDS)));
+                }
+            } else {
+                for (SelectorUdpLoop loop : udpLoops) {
+                    DatagramChannel c = namespace.open(() -> openDatagram(bound, sockets > 1));
+                    udp.add(new DnsBinding.UdpSocket(c::isOpen, () -> loop.close(c)));
+                    loop.register(c, scope::get);
+                }
             }
-            udp = udpBootstrap
-                    .group(group)
-                    .channelFactory(() -> namespace.open(transport::newDatagramChannel))
-                    .handler(new UdpDnsHandler(responder, forwarder, scope::get))
-                    .bind(bound)
-                    .syncUninterruptibly()
-                    .channel();
         } catch (Exception e) {
+            for (DnsBinding.UdpSocket c : udp) {
+                c.close().run();
+            }
             tcp.close().awaitUninterruptibly();
             throw e;
         }
@@ -196,6 +217,60 @@ public final class DnsServer implements Closeable {
         bindings.add(binding);
         log.debug("bound {}", binding);
         return binding;
+    }
+
+    /** A bound, non-blocking {@code java.nio} UDP socket for the selector loops. */
+    private static DatagramChannel openDatagram(InetSocketAddress bound, boolean reusePort) {
+        DatagramChannel c = null;
+        try {
+            c = DatagramChannel.open(
+                    bound.getAddress() instanceof Inet4Address
+                            ? StandardProtocolFamily.INET
+                            : StandardProtocolFamily.INET6);
+            if (reusePort) {
+                c.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            c.bind(bound);
+            c.configureBlocking(false);
+            return c;
+        } catch (IOException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new UncheckedIOException("cannot bind UDP " + bound + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Channel bindUdp(
+            EventLoop loop,
+            InetSocketAddress bound,
+            boolean reusePort,
+            AtomicReference<DnsScope> scope,
+            SocketNamespace namespace) {
+        Bootstrap udpBootstrap = new Bootstrap();
+        if (transport == Transport.EPOLL) {
+            // recvmmsg: up to UDP_BATCH queries per system call instead of one per query, each
+            // into a udpCap-sized slot (a bigger query is cut there: answered if its question
+            // is whole, else FORMERR). Not set for io_uring: the same option measured slower
+            // there (benchmarks/README.md).
+            udpBootstrap
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, config.udpCap())
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(config.udpCap() * UDP_BATCH));
+        }
+        if (reusePort) {
+            udpBootstrap.option(transport.reusePortOption(), true);
+        }
+        return udpBootstrap
+                .group(loop)
+                .channelFactory(() -> namespace.open(transport::newDatagramChannel))
+                .handler(new UdpDnsHandler(responder, forwarder, scope::get))
+                .bind(bound)
+                .syncUninterruptibly()
+                .channel();
     }
 
     /** Closes every binding, the forwarder and the event loops. A second call does nothing. */
@@ -206,6 +281,9 @@ public final class DnsServer implements Closeable {
         }
         for (DnsBinding b : bindings) {
             b.close();
+        }
+        for (SelectorUdpLoop loop : udpLoops) {
+            loop.close();
         }
         forwarder.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);

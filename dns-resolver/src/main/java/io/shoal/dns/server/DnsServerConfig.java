@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param transport the Netty transport, or empty to probe ({@link Transport#best()}: epoll, then
  *     io_uring, then NIO)
  * @param threads event loop threads serving every binding (default 1: a lookup is sub-microsecond
- *     work, and the node has other jobs)
+ *     work, and the node has other jobs); each binding gets one UDP socket per thread, all on its
+ *     address and port (SO_REUSEPORT), so that every thread reads and answers its own share
  * @param ttls TTLs of Shoal's own answers
  * @param udpCap largest UDP answer even when a client advertises more, and the size Shoal
  *     advertises (default 1232: fits the IPv6 minimum MTU, so never fragments; DNS Flag Day 2020)
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param maxTcpConnections open TCP connections per binding; more are closed at once (default
  *     128: a container's resolver needs a handful, and each costs buffers)
  * @param upstream forwarding of names Shoal does not own
+ * @param udpIo how UDP queries are read and answered (default {@link UdpIo#SELECTOR})
  */
 public record DnsServerConfig(
         Optional<Transport> transport,
@@ -29,7 +31,8 @@ public record DnsServerConfig(
         int udpCap,
         Duration tcpIdleTimeout,
         int maxTcpConnections,
-        UpstreamConfig upstream) {
+        UpstreamConfig upstream,
+        UdpIo udpIo) {
 
     public DnsServerConfig {
         transport = transport == null ? Optional.empty() : transport;
@@ -51,31 +54,51 @@ public record DnsServerConfig(
         if (upstream == null) {
             throw new IllegalArgumentException("upstream must not be null");
         }
+        if (udpIo == null) {
+            throw new IllegalArgumentException("udpIo must not be null");
+        }
     }
 
     /** Defaults, forwarding to no upstream until {@link #withUpstream} says where. */
     public static DnsServerConfig defaults() {
         return new DnsServerConfig(
-                Optional.empty(), 1, DnsTtls.DEFAULTS, 1232, Duration.ofSeconds(10), 128, UpstreamConfig.of(List.of()));
+                Optional.empty(),
+                1,
+                DnsTtls.DEFAULTS,
+                1232,
+                Duration.ofSeconds(10),
+                128,
+                UpstreamConfig.of(List.of()),
+                UdpIo.SELECTOR);
     }
 
     public DnsServerConfig withTransport(Transport t) {
-        return new DnsServerConfig(Optional.of(t), threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, upstream);
+        return new DnsServerConfig(
+                Optional.of(t), threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, upstream, udpIo);
+    }
+
+    /** {@code n} event loop threads, each with its own UDP socket per binding (SO_REUSEPORT). */
+    public DnsServerConfig withThreads(int n) {
+        return new DnsServerConfig(transport, n, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, upstream, udpIo);
+    }
+
+    public DnsServerConfig withUdpIo(UdpIo io) {
+        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, upstream, io);
     }
 
     public DnsServerConfig withUpstream(UpstreamConfig u) {
-        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, u);
+        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, maxTcpConnections, u, udpIo);
     }
 
     public DnsServerConfig withTtls(DnsTtls t) {
-        return new DnsServerConfig(transport, threads, t, udpCap, tcpIdleTimeout, maxTcpConnections, upstream);
+        return new DnsServerConfig(transport, threads, t, udpCap, tcpIdleTimeout, maxTcpConnections, upstream, udpIo);
     }
 
     public DnsServerConfig withMaxTcpConnections(int max) {
-        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, max, upstream);
+        return new DnsServerConfig(transport, threads, ttls, udpCap, tcpIdleTimeout, max, upstream, udpIo);
     }
 
     public DnsServerConfig withTcpIdleTimeout(Duration d) {
-        return new DnsServerConfig(transport, threads, ttls, udpCap, d, maxTcpConnections, upstream);
+        return new DnsServerConfig(transport, threads, ttls, udpCap, d, maxTcpConnections, upstream, udpIo);
     }
 }

@@ -1,5 +1,6 @@
 package io.shoal.dns.transport;
 
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -10,14 +11,17 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.net.StandardSocketOptions;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,6 +140,15 @@ public enum Transport {
 
     /** A new outgoing TCP channel. */
     public abstract SocketChannel newSocketChannel();
+
+    /**
+     * The option that sets {@code SO_REUSEPORT} on this transport's sockets: several UDP sockets on
+     * one address and port, the kernel spreading datagrams over them by the sender's address and
+     * port (one socket per event loop).
+     */
+    public ChannelOption<Boolean> reusePortOption() {
+        return this == NIO ? NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT) : UnixChannelOption.SO_REUSEPORT;
+    }
 
     /**
      * The order {@link #best()} probes in. Epoll comes first for DNS: measured side by side with

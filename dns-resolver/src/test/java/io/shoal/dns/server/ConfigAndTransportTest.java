@@ -5,9 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shoal.dns.resolve.DnsScope;
 import io.shoal.dns.transport.Transport;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ConfigAndTransportTest {
     @Test
@@ -90,6 +98,64 @@ class ConfigAndTransportTest {
                             .data())
                     .containsExactly("100.64.0.2");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void withSeveralThreadsEachHasItsOwnUdpSocketOnThePortAndAllAnswer(Transport transport) throws IOException {
+        assertThat(transport.isAvailable())
+                .as("transport %s on this machine: %s", transport, transport.unavailabilityCause())
+                .isTrue();
+        for (UdpIo udpIo : UdpIo.values()) {
+            try (DnsServer server = DnsServer.start(DnsServerConfig.defaults()
+                    .withTransport(transport)
+                    .withUdpIo(udpIo)
+                    .withThreads(2))) {
+                server.update(io.shoal.dns.testing.Fixtures.table());
+                DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
+                int port = b.localAddress().getPort();
+                assertThat(b.udpSockets()).as(udpIo.toString()).isEqualTo(2);
+                assertThat(kernelUdpSocketsOnPort(port))
+                        .as("UDP sockets the kernel has on port %d (%s)", port, udpIo)
+                        .isEqualTo(2);
+                // The kernel spreads senders over the sockets by address and port: 64 clients, each
+                // on its own port, reach both (a socket nobody read would leave about half of them
+                // unanswered).
+                byte[] q = io.shoal.dns.testing.Dns.query("web", org.xbill.DNS.Type.A);
+                for (int i = 0; i < 64; i++) {
+                    try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                        client.setSoTimeout(3000);
+                        client.send(new DatagramPacket(q, q.length, b.localAddress()));
+                        DatagramPacket reply = new DatagramPacket(new byte[512], 512);
+                        client.receive(reply);
+                        assertThat(io.shoal.dns.testing.Dns.addresses(io.shoal.dns.testing.Dns.parse(
+                                        Arrays.copyOf(reply.getData(), reply.getLength()))))
+                                .as("answer to client %d (%s)", i, udpIo)
+                                .containsExactly("100.64.0.2");
+                    }
+                }
+                b.close();
+                assertThat(b.isOpen()).isFalse();
+                assertThat(kernelUdpSocketsOnPort(port))
+                        .as("UDP sockets left on port %d after close (%s)", port, udpIo)
+                        .isZero();
+            }
+        }
+    }
+
+    /** Lines of /proc/net/udp and udp6 (dual-stack sockets are listed there) bound to {@code port}. */
+    private static long kernelUdpSocketsOnPort(int port) throws IOException {
+        String suffix = String.format(":%04X", port);
+        long n = 0;
+        for (String file : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
+            try (var lines = Files.lines(Path.of(file))) {
+                n += lines.skip(1)
+                        .map(l -> l.trim().split("\\s+")[1])
+                        .filter(local -> local.endsWith(suffix))
+                        .count();
+            }
+        }
+        return n;
     }
 
     @Test

@@ -54,6 +54,11 @@ abstract class DnsServerBehaviour {
 
     abstract Transport transport();
 
+    /** UDP by the transport's own datagram channel unless a subclass says otherwise. */
+    UdpIo udpIo() {
+        return UdpIo.TRANSPORT;
+    }
+
     @BeforeAll
     void start() throws IOException {
         Requirements.require(
@@ -72,6 +77,7 @@ abstract class DnsServerBehaviour {
         unbound = Unbound.start(Ports.free("127.0.0.1"), "upstream.test", data);
         server = DnsServer.start(DnsServerConfig.defaults()
                 .withTransport(transport())
+                .withUdpIo(udpIo())
                 .withTcpIdleTimeout(Duration.ofSeconds(1))
                 .withUpstream(UpstreamConfig.of(List.of(unbound.address()))));
         server.update(Fixtures.table());
