@@ -465,16 +465,7 @@ public final class IpvsBalancer implements ServiceBalancer {
                 marker.remove(what);
             }
         } finally {
-            closed = true;
-            if (reap != null) {
-                reap.cancel(false);
-            }
-            timer.shutdownNow();
-            client.close();
-            rt.close();
-            if (marker != null) {
-                marker.close();
-            }
+            release();
         }
     }
 
@@ -483,6 +474,11 @@ public final class IpvsBalancer implements ServiceBalancer {
      * dies leaves behind, for a later balancer of the namespace to adopt. For tests.
      */
     synchronized void abandon() {
+        release();
+    }
+
+    /** Closes the sockets and the timer; the kernel keeps what it has. */
+    private void release() {
         closed = true;
         if (reap != null) {
             reap.cancel(false);
