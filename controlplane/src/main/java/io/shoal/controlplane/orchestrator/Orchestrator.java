@@ -1,6 +1,7 @@
 package io.shoal.controlplane.orchestrator;
 
 import io.shoal.controlplane.Lifecycle;
+import io.shoal.controlplane.allocator.AllocationException;
 import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.ingress.Ingress;
 import io.shoal.controlplane.metrics.Metrics;
@@ -339,6 +340,7 @@ public final class Orchestrator implements Closeable {
             ok &= ensureIngress(store.readAll(Kind.NETWORKS));
         }
         ok &= allocateNodeAddresses(s);
+        releaseEnded(s);
         for (Service service : s.services.values()) {
             ok &= reconcile(s, service);
         }
@@ -748,7 +750,15 @@ public final class Orchestrator implements Closeable {
     private Task place(Snapshot s, Service service, Task task, List<NodeInfo> nodes, Plan plan) {
         Task t = task;
         if (t.addresses().isEmpty() && !t.spec().networks().isEmpty()) {
-            Map<String, Cidr> addrs = allocator.allocate(t, s::network);
+            Map<String, Cidr> addrs;
+            try {
+                addrs = allocator.allocate(t, s::network);
+            } catch (AllocationException e) {
+                // A full subnet holds this task back, not the service: it waits PENDING, saying why,
+                // and is tried again in every pass (an address frees up when a task ends), as Swarm's
+                // tasks wait for an IP.
+                return pendingBecause(t, "no address: " + e.getMessage());
+            }
             Task withAddrs = t.withAddresses(addrs);
             plan.undoFor(t.id(), () -> allocator.release(withAddrs));
             t = withAddrs;
@@ -764,10 +774,27 @@ public final class Orchestrator implements Closeable {
         if (d.placed()) {
             return t.assignedTo(d.nodeId(), clock.instant());
         }
-        if (!t.status().message().equals(d.reason())) {
-            t = t.withStatus(t.status().moveTo(TaskState.PENDING, clock.instant(), d.reason()));
+        return pendingBecause(t, d.reason());
+    }
+
+    /** {@code t} kept PENDING with {@code why} as its message (written only when it changes). */
+    private Task pendingBecause(Task t, String why) {
+        if (t.status().state() == TaskState.PENDING && t.status().message().equals(why)) {
+            return t;
         }
-        return t;
+        return t.withStatus(t.status().moveTo(TaskState.PENDING, clock.instant(), why));
+    }
+
+    /**
+     * Frees the addresses of tasks that have ended, before any service is placed, so a task waiting
+     * for an address on a full subnet gets the one freed in the same pass.
+     */
+    private void releaseEnded(Snapshot s) {
+        for (Task t : s.tasks.values()) {
+            if (s.observed(t).isTerminal()) {
+                allocator.release(t);
+            }
+        }
     }
 
     private boolean shutDownOrphans(Snapshot s) {
@@ -775,9 +802,6 @@ public final class Orchestrator implements Closeable {
         for (Task t : s.tasks.values()) {
             if (!s.services.containsKey(t.serviceId()) && s.live(t)) {
                 plan.shutdown(t, "service removed");
-            }
-            if (s.observed(t).isTerminal()) {
-                allocator.release(t);
             }
         }
         if (plan.isEmpty()) {

@@ -208,6 +208,61 @@ class OrchestratorTest {
                 .containsExactlyInAnyOrder(2, 3, 4, 5);
     }
 
+    private List<Task> inState(String serviceId, TaskState state) {
+        return live(serviceId).stream().filter(t -> t.status().state() == state).toList();
+    }
+
+    @Test
+    void tasksBeyondAFullSubnetWaitPendingSayingWhyAndTakeAnAddressOnceOneIsFree() {
+        node("n1", Map.of());
+        node("n2", Map.of());
+        store.create(
+                Kind.NETWORKS,
+                Network.unallocated(
+                        Meta.created("small", Instant.now()), NetworkSpec.overlay("small", "100.64.9.0/29")));
+        // A /29 has 6 host addresses: the gateway keeps one, the service's VIP takes one, 4 are left.
+        ServiceSpec spec = ServiceSpec.replicated("web", "img:1", 6);
+        service(
+                "web",
+                spec.withTask(spec.task()
+                        .withNetworks(List.of(NetworkAttachmentConfig.of("small", "web")))
+                        .withRestartPolicy(new RestartPolicy(RestartCondition.NONE, null, 0, null))));
+        orchestrator(null).start();
+
+        await().atMost(WAIT)
+                .until(() -> live("web").size() == 6
+                        && inState("web", TaskState.ASSIGNED).size() == 4
+                        && inState("web", TaskState.PENDING).size() == 2);
+        assertThat(store.get(Kind.SERVICES, "web").orElseThrow().endpoint().vipOn("small"))
+                .as("the service itself was reconciled: it has its VIP")
+                .isNotNull();
+        assertThat(inState("web", TaskState.PENDING)).allSatisfy(t -> {
+            assertThat(t.addresses()).isEmpty();
+            assertThat(t.nodeId()).isEmpty();
+            assertThat(t.status().message())
+                    .contains("no address")
+                    .contains("'small'")
+                    .contains("100.64.9.0/29")
+                    .contains("in use");
+        });
+        List<Task> assigned = inState("web", TaskState.ASSIGNED);
+        assertThat(assigned.stream().map(t -> t.addresses().get("small")).distinct())
+                .hasSize(4);
+
+        // One task ends for good (restart condition none): its address goes to a waiting task.
+        Task gone = assigned.get(0);
+        report(gone.id(), TaskState.RUNNING);
+        report(gone.id(), TaskState.FAILED);
+        await().atMost(WAIT)
+                .until(() -> inState("web", TaskState.ASSIGNED).size() == 4
+                        && inState("web", TaskState.PENDING).size() == 1
+                        && inState("web", TaskState.ASSIGNED).stream().noneMatch(t -> t.id().equals(gone.id())));
+        List<Task> now = inState("web", TaskState.ASSIGNED);
+        assertThat(now.stream().map(t -> t.addresses().get("small")))
+                .doesNotHaveDuplicates()
+                .contains(gone.addresses().get("small"));
+    }
+
     /** Per node, the ids of its tasks to run, as the orchestrator wrote them. */
     private Map<String, List<String>> assignmentLists() {
         Map<String, List<String>> out = new HashMap<>();
