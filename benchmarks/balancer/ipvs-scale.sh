@@ -26,12 +26,21 @@ trap cleanup EXIT INT TERM
 mkdir -p "$SHARE/lib"
 cp "$ROOT/ipvs-bridge/target/shoal-ipvs-bridge-0.1.0.jar" "$ROOT/netlink/target/shoal-netlink-0.1.0.jar" "$SHARE/lib/"
 tr ':' '\n' <"$SHARE/cp" | grep -v 'shoal-netlink' | while read -r jar; do [[ -f $jar ]] && cp "$jar" "$SHARE/lib/"; done
+# INFO, not logback's default DEBUG: a log line per apply would be timed too.
+cat >"$SHARE/logback.xml" <<'XML'
+<configuration>
+  <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} %msg%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="out"/></root>
+</configuration>
+XML
 
 measure() {
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   SHOAL_VM_RUN=$RUN SHOAL_VM_SHARE=$SHARE SHOAL_VM_MEM=${SHOAL_VM_MEM:-1536M} "$VM/up.sh" 1 >/dev/null
   "$VM/exec.sh" -r "$RUN" -t 900 1 "modprobe -a ip_vs ip_vs_rr && uname -r && cd /tmp &&
-    java -Xmx1g ${IPVS_SCALE_JAVA_OPTS:-} -cp '/shoal/lib/*' io.shoal.balancer.ipvs.IpvsScale $N $CHANGES 2>&1 |
+    java -Xmx1g -Dlogback.configurationFile=/shoal/logback.xml ${IPVS_SCALE_JAVA_OPTS:-} -cp '/shoal/lib/*' io.shoal.balancer.ipvs.IpvsScale $N $CHANGES 2>&1 |
     grep -v 'Picked up JAVA_TOOL_OPTIONS'"
   echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 }

@@ -263,6 +263,7 @@ public final class IpvsBalancer implements ServiceBalancer {
                 work.plan().changes().size(),
                 planned - start,
                 work.kernelNanos + (end - programmedAt),
+                work.vipNanos + (end - programmedAt),
                 programmedAt - planned - work.kernelNanos);
         LOG.debug(
                 "namespace {}: {} ({} steps{}) in {} ms",
@@ -282,10 +283,13 @@ public final class IpvsBalancer implements ServiceBalancer {
      * @param planNanos Java work before the first request: diff, mapping, marks, plan
      * @param kernelNanos the requests: VIP addresses and routes, marks, the IPVS steps (each one
      *     acknowledged netlink request or a batch of them)
+     * @param vipNanos the part of {@code kernelNanos} spent binding and unbinding VIPs on {@code lo}
+     *     and setting their preferred source (one request each, not batched)
      * @param bookkeepingNanos Java work after the IPVS steps: the plan applied to the in-memory
      *     table, the cached target updated
      */
-    public record ApplyTimes(boolean fromScratch, int steps, long planNanos, long kernelNanos, long bookkeepingNanos) {}
+    public record ApplyTimes(
+            boolean fromScratch, int steps, long planNanos, long kernelNanos, long vipNanos, long bookkeepingNanos) {}
 
     /** Where the time of the last successful apply went; null before the first. */
     public synchronized ApplyTimes lastApply() {
@@ -299,6 +303,7 @@ public final class IpvsBalancer implements ServiceBalancer {
         private final Collection<InetAddress> vipsToBind;
         private final Runnable taken;
         private long kernelNanos;
+        private long vipNanos;
 
         Work(
                 IpvsPlanner.Plan plan,
@@ -422,6 +427,7 @@ public final class IpvsBalancer implements ServiceBalancer {
                     }
                 }
             }
+            work.vipNanos = System.nanoTime() - kernelStart;
             if (marker != null && !wantedMarks.equals(marksBefore)) {
                 marker.commit(marksBefore, wantedMarks, what);
                 marked = true;

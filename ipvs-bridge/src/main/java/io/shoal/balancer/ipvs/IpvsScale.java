@@ -102,16 +102,20 @@ public final class IpvsScale {
                 requestMs[i] = (System.nanoTime() - r0) / 1e6;
             }
             System.out.printf(
-                    "ipvs: %d services x 10 backends: full apply %.0f ms (Java %.0f ms, requests %.0f ms, %d steps)%n",
+                    "ipvs: %d services x 10 backends: full apply %.0f ms (Java %.0f ms; requests %.0f ms, of which"
+                            + " VIP addresses and routes %.0f ms; %d steps)%n",
                     n,
                     full / 1e6,
                     (fullTimes.planNanos() + fullTimes.bookkeepingNanos()) / 1e6,
                     fullTimes.kernelNanos() / 1e6,
+                    fullTimes.vipNanos() / 1e6,
                     fullTimes.steps());
             System.out.println("ipvs: one backend replaced, whole apply: " + stats(applyMs) + ", " + changes
                     + " changes after " + WARMUP + " untimed, " + steps / (double) changes + " steps each");
             System.out.println("ipvs:   of which Java work (diff, mapping, plan, bookkeeping): " + stats(javaMs));
-            System.out.println("ipvs:   of which the requests (one batch of 2): " + stats(kernelMs));
+            System.out.println(
+                    "ipvs:   of which the requests (2 IPVS requests, batched unless -Dshoal.ipvs.batch=false): "
+                            + stats(kernelMs));
             System.out.println(
                     "ipvs: Java work of the same change planned over the whole table (before): " + stats(oldJavaMs));
             System.out.println("ipvs: one IPVS_CMD_GET_CONFIG round trip (the syscall floor): " + stats(requestMs));
