@@ -20,8 +20,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,10 +43,13 @@ import org.slf4j.LoggerFactory;
  * IpvsPlanner}) and sends it step by step ({@link IpvsTransaction}): IPVS has no transactions, so
  * a refused step undoes the ones already made. Because the plan starts from a dump, a restarted
  * process adopts what an earlier one left. Later applies plan against the table the last plan
- * produced (computed with {@link IpvsTableEditor}, so a one-backend change costs one request, not a
- * dump of every service); after any failure the next apply dumps again, so a part-way failure is
- * repaired from what the kernel really holds. {@link #dump()} always asks the kernel. This balancer
- * owns every IPVS service of its namespace (a container's namespace has no others).
+ * produced (kept with {@link IpvsTableEditor}, so a one-backend change costs one request, not a
+ * dump of every service), and map and plan only the services that changed since the last apply
+ * ({@link IpvsTarget}; the VIP bindings and marks are kept per service too), so their Java work is
+ * proportional to the change, not to the number of services; after any failure the next apply
+ * dumps again and plans from scratch, so a part-way failure is repaired from what the kernel
+ * really holds. {@link #dump()} always asks the kernel. This balancer owns every IPVS service of
+ * its namespace (a container's namespace has no others).
  *
  * <p>VIPs are bound as host addresses on {@code lo} ({@link VipAddresses}); timeouts are the
  * namespace's ({@code IPVS_CMD_SET_CONFIG}). A removed backend is drained: weight 0 for the drain
@@ -64,6 +69,8 @@ public final class IpvsBalancer implements ServiceBalancer {
     private static final Logger LOG = LoggerFactory.getLogger(IpvsBalancer.class);
     /** Reasons for the port-zero fallback already logged: each is logged once per process. */
     private static final Set<String> FALLBACK_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static final ServiceDiff NO_CHANGE = new ServiceDiff(List.of(), List.of(), List.of());
 
     private static final Map<String, String> SYSCTLS = Map.of(
             "net/ipv4/vs/conntrack", "1",
@@ -89,8 +96,22 @@ public final class IpvsBalancer implements ServiceBalancer {
     private DesiredState programmed = DesiredState.empty();
     /** VIPs of services found in the last dump: an adopted service's VIP is unbound with it. */
     private final Set<InetAddress> dumpedVips = new HashSet<>();
-    /** The kernel's table after our last successful apply; null until the first dump or after a failure. */
-    private IpvsTable known;
+    /**
+     * The kernel's table after our last successful apply, kept by applying each plan to it in
+     * place; null until the first dump or after a failure.
+     */
+    private IpvsTableEditor known;
+    /**
+     * {@link #programmed} in IPVS form, per service: an apply maps and plans only what changed.
+     * Null until the first apply after a dump, which plans from scratch.
+     */
+    private IpvsTarget target;
+    /** How many services of {@link #programmed} use each VIP. */
+    private final Map<InetAddress, Integer> vipUsers = new HashMap<>();
+    /** False after a dump until every VIP was looked at once (leftovers unbound, counts rebuilt). */
+    private boolean vipsInSync;
+
+    private ApplyTimes lastApply;
 
     private IpvsConfig knownConfig;
     /** VIPs bound on lo, read with the dump and kept up to date. */
@@ -218,22 +239,124 @@ public final class IpvsBalancer implements ServiceBalancer {
     public synchronized void apply(DesiredState desired) {
         Objects.requireNonNull(desired, "desired");
         ensureOpen();
-        IpvsMapping.check(desired); // refuses what IPVS cannot do before anything is read or changed
-        String what = "IPVS apply " + ServiceDiff.between(programmed, desired) + " in namespace " + namespace;
         long start = System.nanoTime();
+        ServiceDiff diff = ServiceDiff.between(programmed, desired);
+        // Refuses what IPVS cannot do before anything is read or changed (the rest was checked when applied).
+        IpvsMapping.check(diff.added());
+        for (ServiceDiff.Change c : diff.changed()) {
+            IpvsMapping.check(List.of(c.after()));
+        }
+        String what = "IPVS apply " + diff + " in namespace " + namespace;
         load(what);
-        Map<IpvsMarks.Target, Integer> wantedMarks =
-                marker == null ? Map.of() : IpvsMarks.assign(IpvsMarks.targets(desired.services()), marks);
-        IpvsTable target = IpvsMapping.table(desired, marker == null ? null : wantedMarks);
-        IpvsPlanner.Plan plan = reconcile(target, wantedMarks, vipsOf(desired), what, options.drainTimeout());
-        syncVips(desired, what);
+        boolean fromScratch = target == null;
+        Work work = fromScratch
+                ? fromScratch(desired, options.drainTimeout())
+                : incremental(desired, diff, options.drainTimeout());
+        long planned = System.nanoTime();
+        reconcile(work, what);
+        long programmedAt = System.nanoTime();
+        syncVips(desired, vipsInSync ? diff : null, what);
         programmed = desired;
+        long end = System.nanoTime();
+        lastApply = new ApplyTimes(
+                fromScratch,
+                work.plan().changes().size(),
+                planned - start,
+                work.kernelNanos + (end - programmedAt),
+                work.vipNanos + (end - programmedAt),
+                programmedAt - planned - work.kernelNanos);
         LOG.debug(
-                "namespace {}: {} ({} steps) in {} ms",
+                "namespace {}: {} ({} steps{}) in {} ms",
                 namespace,
                 what,
-                plan.changes().size(),
-                (System.nanoTime() - start) / 1_000_000);
+                work.plan().changes().size(),
+                fromScratch ? ", planned from scratch" : "",
+                (end - start) / 1_000_000);
+    }
+
+    /**
+     * Where the time of the last successful {@link #apply} went (for benchmarks).
+     *
+     * @param fromScratch true when it mapped and planned every service (first apply, or after a
+     *     failure); false when only the changed ones
+     * @param steps plan steps sent to IPVS
+     * @param planNanos Java work before the first request: diff, mapping, marks, plan
+     * @param kernelNanos the requests: VIP addresses and routes, marks, the IPVS steps (each one
+     *     acknowledged netlink request or a batch of them)
+     * @param vipNanos the part of {@code kernelNanos} spent binding and unbinding VIPs on {@code lo}
+     *     and setting their preferred source (one request each, not batched)
+     * @param bookkeepingNanos Java work after the IPVS steps: the plan applied to the in-memory
+     *     table, the cached target updated
+     */
+    public record ApplyTimes(
+            boolean fromScratch, int steps, long planNanos, long kernelNanos, long vipNanos, long bookkeepingNanos) {}
+
+    /** Where the time of the last successful apply went; null before the first. */
+    public synchronized ApplyTimes lastApply() {
+        return lastApply;
+    }
+
+    /** A plan, the marks it needs, the VIPs to bind first and what to remember once the kernel took it. */
+    private static final class Work {
+        private final IpvsPlanner.Plan plan;
+        private final Map<IpvsMarks.Target, Integer> marks;
+        private final Collection<InetAddress> vipsToBind;
+        private final Runnable taken;
+        private long kernelNanos;
+        private long vipNanos;
+
+        Work(
+                IpvsPlanner.Plan plan,
+                Map<IpvsMarks.Target, Integer> marks,
+                Collection<InetAddress> vipsToBind,
+                Runnable taken) {
+            this.plan = plan;
+            this.marks = marks == null ? Map.of() : marks;
+            this.vipsToBind = vipsToBind;
+            this.taken = taken;
+        }
+
+        IpvsPlanner.Plan plan() {
+            return plan;
+        }
+    }
+
+    /** Maps every service of {@code desired} and plans it against the whole table {@link #load} read. */
+    private Work fromScratch(DesiredState desired, Duration drain) {
+        Map<IpvsMarks.Target, Integer> wantedMarks =
+                marker == null ? null : IpvsMarks.assign(IpvsMarks.targets(desired.services()), marks);
+        IpvsTarget next = IpvsTarget.of(desired, wantedMarks);
+        IpvsPlanner.Plan plan = IpvsPlanner.plan(
+                known.entries(),
+                knownConfig,
+                next.entries(),
+                IpvsMapping.config(options, knownConfig),
+                leaving,
+                clock.instant(),
+                drain);
+        return new Work(plan, wantedMarks, vipsOf(desired.services()), () -> target = next);
+    }
+
+    /** Maps and plans only what {@code diff} changes (and the services with leaving destinations). */
+    private Work incremental(DesiredState desired, ServiceDiff diff, Duration drain) {
+        IpvsTarget.Change change = target.change(desired, diff);
+        IpvsPlanner.Plan plan = target.plan(
+                change,
+                known.entries(),
+                knownConfig,
+                IpvsMapping.config(options, knownConfig),
+                leaving,
+                clock.instant(),
+                drain);
+        IpvsTarget kept = target;
+        return new Work(plan, change.marks(), vipsOf(diff.added()), () -> kept.commit(change));
+    }
+
+    /** The kernel's table is no longer trusted: the next apply dumps it and plans from scratch. */
+    private void forget() {
+        known = null;
+        knownConfig = null;
+        target = null;
     }
 
     /**
@@ -244,15 +367,18 @@ public final class IpvsBalancer implements ServiceBalancer {
         if (known != null) {
             return;
         }
+        target = null;
+        vipsInSync = false;
+        IpvsTable dumped;
         try {
-            known = client.dump();
+            dumped = client.dump();
             knownConfig = client.config();
             bound = new HashSet<>(vips.bound());
         } catch (NetlinkException e) {
-            known = null;
+            forget();
             throw new BalancerException(what, -1, "reading the IPVS table back: " + e.getMessage(), e);
         }
-        for (IpvsServiceKey k : known.entries().keySet()) {
+        for (IpvsServiceKey k : dumped.entries().keySet()) {
             if (k.fwmark() == 0) {
                 dumpedVips.add(k.address());
             }
@@ -261,41 +387,38 @@ public final class IpvsBalancer implements ServiceBalancer {
             try {
                 marks = marker.adopt(what);
             } catch (RuntimeException e) {
-                known = null;
+                forget();
                 throw e;
             }
             for (IpvsMarks.Target t : marks.keySet()) {
                 dumpedVips.add(t.vip());
             }
         }
+        known = new IpvsTableEditor(dumped, knownConfig);
     }
 
-    private static Set<InetAddress> vipsOf(DesiredState desired) {
-        Set<InetAddress> out = new java.util.LinkedHashSet<>();
-        for (VirtualService s : desired.services()) {
+    private static Set<InetAddress> vipsOf(Collection<VirtualService> services) {
+        Set<InetAddress> out = new LinkedHashSet<>();
+        for (VirtualService s : services) {
             out.add(s.vip());
         }
         return out;
     }
 
     /**
-     * Plans and applies against what {@link #load} read; binds new VIPs and sets new marks first so
-     * traffic to an added service works at once.
+     * Applies {@code work} against what {@link #load} read; binds new VIPs and sets new marks first
+     * so traffic to an added service works at once. On any refusal everything is undone and the
+     * next apply dumps again.
      */
-    private IpvsPlanner.Plan reconcile(
-            IpvsTable target,
-            Map<IpvsMarks.Target, Integer> wantedMarks,
-            Set<InetAddress> wantedVips,
-            String what,
-            Duration drain) {
-        load(what);
-        IpvsPlanner.Plan plan = IpvsPlanner.plan(
-                known, knownConfig, target, IpvsMapping.config(options, knownConfig), leaving, clock.instant(), drain);
+    private void reconcile(Work work, String what) {
+        IpvsPlanner.Plan plan = work.plan;
+        Map<IpvsMarks.Target, Integer> wantedMarks = work.marks;
+        long kernelStart = System.nanoTime();
         List<InetAddress> added = new ArrayList<>();
         Map<IpvsMarks.Target, Integer> marksBefore = marks;
         boolean marked = false;
         try {
-            for (InetAddress a : wantedVips) {
+            for (InetAddress a : work.vipsToBind) {
                 if (!bound.contains(a) && !added.contains(a)) {
                     if (vips.bind(a)) {
                         added.add(a);
@@ -304,13 +427,14 @@ public final class IpvsBalancer implements ServiceBalancer {
                     }
                 }
             }
+            work.vipNanos = System.nanoTime() - kernelStart;
             if (marker != null && !wantedMarks.equals(marksBefore)) {
                 marker.commit(marksBefore, wantedMarks, what);
                 marked = true;
             }
             IpvsTransaction.run(plan.changes(), client, what);
         } catch (RuntimeException e) {
-            known = null; // dump again next time: after a refusal, trust only the kernel
+            forget(); // dump again next time: after a refusal, trust only the kernel
             if (marked) {
                 try {
                     marker.commit(wantedMarks, marksBefore, what + " (undo)");
@@ -330,38 +454,61 @@ public final class IpvsBalancer implements ServiceBalancer {
             }
             throw new BalancerException(what, -1, e.getMessage(), e);
         }
+        work.kernelNanos = System.nanoTime() - kernelStart;
         bound.addAll(added);
         marks = Map.copyOf(wantedMarks);
+        work.taken.run();
         // What the kernel now holds, without asking it: the plan applied with the kernel's rules.
         try {
-            IpvsTableEditor after = new IpvsTableEditor(known, knownConfig);
-            IpvsTransaction.run(plan.changes(), after, what + " (bookkeeping)");
-            known = after.table();
-            knownConfig = after.config();
+            IpvsTransaction.run(plan.changes(), known, what + " (bookkeeping)");
+            knownConfig = known.config();
         } catch (RuntimeException e) {
             LOG.warn(
                     "{}: the kernel took a plan the in-memory table refuses; dumping next time: {}",
                     what,
                     e.toString());
-            known = null;
+            forget();
         }
         leaving = new HashMap<>(plan.leaving());
         scheduleReap(plan);
-        return plan;
     }
 
-    /** Unbinds the VIPs no service uses any more. */
-    private void syncVips(DesiredState desired, String what) {
-        Set<InetAddress> wanted = new HashSet<>();
-        for (VirtualService s : desired.services()) {
-            wanted.add(s.vip());
+    /**
+     * Unbinds the VIPs no service uses any more and gives new VIPs their preferred source. With
+     * {@code diff} (an incremental apply) only the services it names are looked at; without, every
+     * service of {@code desired}.
+     */
+    private void syncVips(DesiredState desired, ServiceDiff diff, String what) {
+        Set<InetAddress> unused = new HashSet<>();
+        Collection<VirtualService> touched;
+        if (diff == null) {
+            unused.addAll(dumpedVips);
+            for (VirtualService s : programmed.services()) {
+                unused.add(s.vip());
+            }
+            vipUsers.clear();
+            for (VirtualService s : desired.services()) {
+                vipUsers.merge(s.vip(), 1, Integer::sum);
+            }
+            unused.removeAll(vipUsers.keySet());
+            dumpedVips.retainAll(vipUsers.keySet());
+            touched = desired.services();
+            vipsInSync = true;
+        } else {
+            for (VirtualService s : diff.added()) {
+                vipUsers.merge(s.vip(), 1, Integer::sum);
+            }
+            for (VirtualService s : diff.removed()) {
+                if (vipUsers.merge(s.vip(), -1, (n, d) -> n + d == 0 ? null : n + d) == null) {
+                    unused.add(s.vip());
+                }
+            }
+            dumpedVips.removeAll(unused);
+            touched = new ArrayList<>(diff.added());
+            for (ServiceDiff.Change c : diff.changed()) {
+                touched.add(c.after());
+            }
         }
-        Set<InetAddress> unused = new HashSet<>(dumpedVips);
-        for (VirtualService s : programmed.services()) {
-            unused.add(s.vip());
-        }
-        unused.removeAll(wanted);
-        dumpedVips.retainAll(wanted);
         for (InetAddress a : unused) {
             try {
                 sources.remove(a);
@@ -373,14 +520,20 @@ public final class IpvsBalancer implements ServiceBalancer {
         }
         // Local clients must not get the VIP as their source (see VipAddresses.preferSource): the
         // VIP's local route prefers the address this namespace reaches the VIP's backends from.
-        for (VirtualService s : desired.services()) {
+        // The route lookup is asked once per backend address in one apply (many VIPs share backends).
+        Map<InetAddress, Optional<InetAddress>> sourceOf = new HashMap<>();
+        for (VirtualService s : touched) {
             InetAddress vip = s.vip();
             if (sources.containsKey(vip) || s.backends().isEmpty()) {
                 continue;
             }
             try {
-                Optional<InetAddress> source =
-                        vips.sourceFor(s.backends().get(0).address());
+                InetAddress backend = s.backends().get(0).address();
+                Optional<InetAddress> source = sourceOf.get(backend);
+                if (source == null) {
+                    source = vips.sourceFor(backend);
+                    sourceOf.put(backend, source);
+                }
                 if (source.isPresent() && !source.get().equals(vip)) {
                     vips.preferSource(vip, source.get());
                 }
@@ -415,15 +568,12 @@ public final class IpvsBalancer implements ServiceBalancer {
         try {
             String what = "IPVS drain in namespace " + namespace;
             load(what);
-            // After a failure the marks were read again: give any all-ports service that lost its mark one.
-            Map<IpvsMarks.Target, Integer> wanted =
-                    marker == null ? Map.of() : IpvsMarks.assign(IpvsMarks.targets(programmed.services()), marks);
-            reconcile(
-                    IpvsMapping.table(programmed, marker == null ? null : wanted),
-                    wanted,
-                    vipsOf(programmed),
-                    what,
-                    options.drainTimeout());
+            // After a failure the marks were read again: planned from scratch, any all-ports
+            // service that lost its mark gets one.
+            Work work = target == null
+                    ? fromScratch(programmed, options.drainTimeout())
+                    : incremental(programmed, NO_CHANGE, options.drainTimeout());
+            reconcile(work, what);
         } catch (RuntimeException e) {
             LOG.warn(
                     "namespace {}: deleting drained IPVS destinations failed; the next apply retries: {}",
@@ -458,8 +608,17 @@ public final class IpvsBalancer implements ServiceBalancer {
         try {
             leaving.clear();
             String what = "IPVS close in namespace " + namespace;
-            reconcile(IpvsTable.empty(), Map.of(), Set.of(), what, Duration.ZERO);
-            syncVips(DesiredState.empty(), "IPVS close");
+            load(what);
+            IpvsPlanner.Plan plan = IpvsPlanner.plan(
+                    known.entries(),
+                    knownConfig,
+                    IpvsTable.empty().entries(),
+                    IpvsMapping.config(options, knownConfig),
+                    leaving,
+                    clock.instant(),
+                    Duration.ZERO);
+            reconcile(new Work(plan, Map.of(), Set.of(), () -> target = null), what);
+            syncVips(DesiredState.empty(), null, "IPVS close");
             programmed = DesiredState.empty();
             if (marker != null) {
                 marker.remove(what);

@@ -1,21 +1,25 @@
 package io.shoal.balancer.ipvs;
 
 import io.shoal.netlink.NetlinkException;
+import io.shoal.netlink.codec.MessageBuilder;
 import io.shoal.netlink.genl.GenericNetlink;
 import io.shoal.netlink.genl.GenlFamily;
 import io.shoal.netlink.ns.NetNs;
 import io.shoal.netlink.socket.NetlinkSocket;
+import io.shoal.netlink.socket.Request;
 import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Talks to one namespace's IPVS through generic netlink: dumps services and destinations, reads
- * and sets timeouts, and sends each change as one acknowledged request. Not thread-safe beyond
- * what {@link NetlinkSocket} serialises.
+ * and sets timeouts, and sends each change as one acknowledged request, or many changes packed into
+ * datagrams ({@link #applyAll}). Not thread-safe beyond what {@link NetlinkSocket} serialises.
  */
-public final class IpvsClient implements IpvsOperations, Closeable {
+public final class IpvsClient implements IpvsBatchOperations, Closeable {
     private final GenericNetlink genl;
     private final GenlFamily family;
     private final IpvsMessages messages;
@@ -120,6 +124,73 @@ public final class IpvsClient implements IpvsOperations, Closeable {
     @Override
     public void setConfig(IpvsConfig config) {
         socket().execute(messages.setConfig(config), "IPVS_CMD_SET_CONFIG " + config);
+    }
+
+    /**
+     * Sends the steps packed into datagrams ({@link NetlinkSocket#executeAll}: one {@code sendto}
+     * per 64 requests instead of one per request), each acknowledged on its own.
+     */
+    @Override
+    public SortedMap<Integer, RuntimeException> applyAll(List<IpvsChange> steps) {
+        List<Request> requests = new ArrayList<>(steps.size());
+        Recorder recorder = new Recorder(requests);
+        for (IpvsChange step : steps) {
+            int before = requests.size();
+            step.applyTo(recorder);
+            if (requests.size() != before + 1) {
+                throw new IllegalArgumentException(
+                        "a batched step must be one request, \"" + step + "\" is " + (requests.size() - before));
+            }
+        }
+        return new TreeMap<>(socket().executeAll(requests).failures());
+    }
+
+    /** Records the request each operation would send instead of sending it. */
+    private final class Recorder implements IpvsOperations {
+        private final List<Request> out;
+
+        Recorder(List<Request> out) {
+            this.out = out;
+        }
+
+        private void add(MessageBuilder m, String what) {
+            out.add(new Request(m, what));
+        }
+
+        @Override
+        public void newService(IpvsService service) {
+            add(messages.newService(service), "IPVS_CMD_NEW_SERVICE " + service);
+        }
+
+        @Override
+        public void setService(IpvsService service) {
+            add(messages.setService(service), "IPVS_CMD_SET_SERVICE " + service);
+        }
+
+        @Override
+        public void delService(IpvsServiceKey key) {
+            add(messages.delService(key), "IPVS_CMD_DEL_SERVICE " + key);
+        }
+
+        @Override
+        public void newDest(IpvsServiceKey service, IpvsDestination dest) {
+            add(messages.newDest(service, dest), "IPVS_CMD_NEW_DEST " + service + " -> " + dest);
+        }
+
+        @Override
+        public void setDest(IpvsServiceKey service, IpvsDestination dest) {
+            add(messages.setDest(service, dest), "IPVS_CMD_SET_DEST " + service + " -> " + dest);
+        }
+
+        @Override
+        public void delDest(IpvsServiceKey service, IpvsDestination.Key dest) {
+            add(messages.delDest(service, dest), "IPVS_CMD_DEL_DEST " + service + " -> " + dest);
+        }
+
+        @Override
+        public void setConfig(IpvsConfig config) {
+            add(messages.setConfig(config), "IPVS_CMD_SET_CONFIG " + config);
+        }
     }
 
     private NetlinkSocket socket() {

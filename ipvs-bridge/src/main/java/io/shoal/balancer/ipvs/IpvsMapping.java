@@ -10,6 +10,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -71,7 +72,12 @@ public final class IpvsMapping {
      * @throws IllegalArgumentException naming the first service IPVS cannot program
      */
     public static void check(DesiredState desired) {
-        for (VirtualService s : desired.services()) {
+        check(desired.services());
+    }
+
+    /** {@link #check(DesiredState)} for some services only (those an apply adds or changes). */
+    public static void check(Collection<VirtualService> services) {
+        for (VirtualService s : services) {
             checkIdleTimeout(s);
         }
     }

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.function.Function;
 
 /**
  * Computes the IPVS steps that turn what the kernel has into what is desired. Pure: the input is a
@@ -66,36 +69,101 @@ public final class IpvsPlanner {
             Map<Leaving, Instant> leaving,
             Instant now,
             Duration drain) {
-        Objects.requireNonNull(now, "now");
-        Objects.requireNonNull(drain, "drain");
-        List<IpvsChange> config = new ArrayList<>();
-        List<IpvsChange> deleteServices = new ArrayList<>();
-        List<IpvsChange> addServices = new ArrayList<>();
-        List<IpvsChange> editServices = new ArrayList<>();
-        List<IpvsChange> addDests = new ArrayList<>();
-        List<IpvsChange> editDests = new ArrayList<>();
-        List<IpvsChange> deleteDests = new ArrayList<>();
-        Map<Leaving, Instant> stillLeaving = new HashMap<>();
+        return plan(actual.entries(), actualConfig, desired.entries(), desiredConfig, leaving, now, drain);
+    }
 
-        IpvsConfig wanted = new IpvsConfig(
-                desiredConfig.tcp() == 0 ? actualConfig.tcp() : desiredConfig.tcp(),
-                desiredConfig.tcpFin() == 0 ? actualConfig.tcpFin() : desiredConfig.tcpFin(),
-                desiredConfig.udp() == 0 ? actualConfig.udp() : desiredConfig.udp());
-        if (!wanted.equals(actualConfig)) {
-            config.add(new IpvsChange.SetConfig(actualConfig, wanted));
-        }
-
-        for (IpvsTable.Entry a : actual.entries().values()) {
-            if (!desired.entries().containsKey(a.service().key())) {
-                deleteServices.add(new IpvsChange.DeleteService(a));
+    /** {@link #plan(IpvsTable, IpvsConfig, IpvsTable, IpvsConfig, Map, Instant, Duration)} over maps sorted by key. */
+    static Plan plan(
+            SortedMap<IpvsServiceKey, IpvsTable.Entry> actual,
+            IpvsConfig actualConfig,
+            SortedMap<IpvsServiceKey, IpvsTable.Entry> desired,
+            IpvsConfig desiredConfig,
+            Map<Leaving, Instant> leaving,
+            Instant now,
+            Duration drain) {
+        Steps steps = new Steps(actualConfig, desiredConfig, leaving, now, drain);
+        for (IpvsTable.Entry a : actual.values()) {
+            IpvsServiceKey key = a.service().key();
+            if (!desired.containsKey(key)) {
+                steps.service(key, a, null);
             }
         }
-        for (IpvsTable.Entry d : desired.entries().values()) {
+        for (IpvsTable.Entry d : desired.values()) {
             IpvsServiceKey key = d.service().key();
-            IpvsTable.Entry a = actual.entries().get(key);
+            steps.service(key, actual.get(key), d);
+        }
+        return steps.plan();
+    }
+
+    /**
+     * The plan for the services {@code keys} only: exactly the steps (and leaving destinations)
+     * {@link #plan} gives for them, in the same order. It equals the whole plan when every other
+     * service is already as desired and has no leaving destination, which is how {@link
+     * IpvsTarget} uses it: an apply costs what changed, not the size of the table.
+     *
+     * @param keys the services to plan, in key order
+     * @param actual what the kernel holds (only {@code keys} are looked up)
+     * @param desired the desired entry of a key, or null when the service is not desired
+     */
+    static Plan planFor(
+            SortedSet<IpvsServiceKey> keys,
+            Map<IpvsServiceKey, IpvsTable.Entry> actual,
+            IpvsConfig actualConfig,
+            Function<IpvsServiceKey, IpvsTable.Entry> desired,
+            IpvsConfig desiredConfig,
+            Map<Leaving, Instant> leaving,
+            Instant now,
+            Duration drain) {
+        Steps steps = new Steps(actualConfig, desiredConfig, leaving, now, drain);
+        for (IpvsServiceKey key : keys) {
+            steps.service(key, actual.get(key), desired.apply(key));
+        }
+        return steps.plan();
+    }
+
+    /** The steps of one plan, gathered per kind and put in order at the end. */
+    private static final class Steps {
+        private final Map<Leaving, Instant> leaving;
+        private final Instant now;
+        private final Duration drain;
+        private final List<IpvsChange> config = new ArrayList<>();
+        private final List<IpvsChange> deleteServices = new ArrayList<>();
+        private final List<IpvsChange> addServices = new ArrayList<>();
+        private final List<IpvsChange> editServices = new ArrayList<>();
+        private final List<IpvsChange> addDests = new ArrayList<>();
+        private final List<IpvsChange> editDests = new ArrayList<>();
+        private final List<IpvsChange> deleteDests = new ArrayList<>();
+        private final Map<Leaving, Instant> stillLeaving = new HashMap<>();
+
+        Steps(
+                IpvsConfig actualConfig,
+                IpvsConfig desiredConfig,
+                Map<Leaving, Instant> leaving,
+                Instant now,
+                Duration drain) {
+            this.leaving = Objects.requireNonNull(leaving, "leaving");
+            this.now = Objects.requireNonNull(now, "now");
+            this.drain = Objects.requireNonNull(drain, "drain");
+            IpvsConfig wanted = new IpvsConfig(
+                    desiredConfig.tcp() == 0 ? actualConfig.tcp() : desiredConfig.tcp(),
+                    desiredConfig.tcpFin() == 0 ? actualConfig.tcpFin() : desiredConfig.tcpFin(),
+                    desiredConfig.udp() == 0 ? actualConfig.udp() : desiredConfig.udp());
+            if (!wanted.equals(actualConfig)) {
+                config.add(new IpvsChange.SetConfig(actualConfig, wanted));
+            }
+        }
+
+        /** The steps for one service: {@code a} what the kernel has (or null), {@code d} what is desired (or null). */
+        void service(IpvsServiceKey key, IpvsTable.Entry a, IpvsTable.Entry d) {
+            if (d == null) {
+                if (a != null) {
+                    deleteServices.add(new IpvsChange.DeleteService(a));
+                }
+                return;
+            }
             if (a == null) {
                 addServices.add(new IpvsChange.AddService(d));
-                continue;
+                return;
             }
             if (!a.service().equals(d.service())) {
                 editServices.add(new IpvsChange.EditService(a.service(), d.service()));
@@ -124,14 +192,17 @@ public final class IpvsPlanner {
                 }
             }
         }
-        List<IpvsChange> all = new ArrayList<>();
-        all.addAll(config);
-        all.addAll(deleteServices);
-        all.addAll(addServices);
-        all.addAll(editServices);
-        all.addAll(addDests); // new destinations first, so a service is never left with none
-        all.addAll(editDests);
-        all.addAll(deleteDests);
-        return new Plan(all, stillLeaving);
+
+        Plan plan() {
+            List<IpvsChange> all = new ArrayList<>();
+            all.addAll(config);
+            all.addAll(deleteServices);
+            all.addAll(addServices);
+            all.addAll(editServices);
+            all.addAll(addDests); // new destinations first, so a service is never left with none
+            all.addAll(editDests);
+            all.addAll(deleteDests);
+            return new Plan(all, stillLeaving);
+        }
     }
 }

@@ -2,25 +2,38 @@ package io.shoal.balancer.ipvs;
 
 import io.shoal.netlink.Errno;
 import io.shoal.netlink.NetlinkException;
+import java.util.Collections;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Applies {@link IpvsOperations} to an in-memory table with the kernel's rules: adding what exists
  * is {@code EEXIST}, changing or deleting what does not is {@code ESRCH} (service) or
  * {@code ENOENT} (destination), as {@code ip_vs_ctl.c} answers. Used to check plans and their
- * rollback as pure logic. Not final: tests override one operation to refuse it.
+ * rollback as pure logic, and by {@link IpvsBalancer} to keep the kernel's table without asking
+ * it. Each operation changes one service in place (a table of 10,000 services is not copied per
+ * step). Not final: tests override one operation to refuse it.
  */
 public class IpvsTableEditor implements IpvsOperations {
-    private IpvsTable table;
+    private final TreeMap<IpvsServiceKey, IpvsTable.Entry> entries;
+    private final SortedMap<IpvsServiceKey, IpvsTable.Entry> view;
     private IpvsConfig config;
 
     public IpvsTableEditor(IpvsTable table, IpvsConfig config) {
-        this.table = table;
+        this.entries = new TreeMap<>(table.entries());
+        this.view = Collections.unmodifiableSortedMap(entries);
         this.config = config;
     }
 
-    /** The table after the operations so far. */
+    /** A copy of the table after the operations so far. */
     public IpvsTable table() {
-        return table;
+        return IpvsTable.of(List.copyOf(entries.values()));
+    }
+
+    /** The table after the operations so far, as a live read-only view (no copy). */
+    public SortedMap<IpvsServiceKey, IpvsTable.Entry> entries() {
+        return view;
     }
 
     /** The timeouts after the operations so far. */
@@ -30,22 +43,22 @@ public class IpvsTableEditor implements IpvsOperations {
 
     @Override
     public void newService(IpvsService service) {
-        if (table.entries().containsKey(service.key())) {
+        if (entries.containsKey(service.key())) {
             throw refused("IPVS_CMD_NEW_SERVICE " + service.key(), Errno.EEXIST);
         }
-        table = table.with(IpvsTable.Entry.of(service, java.util.List.of()));
+        entries.put(service.key(), IpvsTable.Entry.of(service, List.of()));
     }
 
     @Override
     public void setService(IpvsService service) {
         IpvsTable.Entry e = require(service.key(), "IPVS_CMD_SET_SERVICE");
-        table = table.with(new IpvsTable.Entry(service, e.destinations()));
+        entries.put(service.key(), new IpvsTable.Entry(service, e.destinations()));
     }
 
     @Override
     public void delService(IpvsServiceKey key) {
         require(key, "IPVS_CMD_DEL_SERVICE");
-        table = table.without(key);
+        entries.remove(key);
     }
 
     @Override
@@ -54,7 +67,7 @@ public class IpvsTableEditor implements IpvsOperations {
         if (e.destinations().containsKey(dest.key())) {
             throw refused("IPVS_CMD_NEW_DEST " + service + " -> " + dest.key(), Errno.EEXIST);
         }
-        table = table.with(e.with(dest));
+        entries.put(service, e.with(dest));
     }
 
     @Override
@@ -63,7 +76,7 @@ public class IpvsTableEditor implements IpvsOperations {
         if (!e.destinations().containsKey(dest.key())) {
             throw refused("IPVS_CMD_SET_DEST " + service + " -> " + dest.key(), Errno.ENOENT);
         }
-        table = table.with(e.with(dest));
+        entries.put(service, e.with(dest));
     }
 
     @Override
@@ -72,7 +85,7 @@ public class IpvsTableEditor implements IpvsOperations {
         if (!e.destinations().containsKey(dest)) {
             throw refused("IPVS_CMD_DEL_DEST " + service + " -> " + dest, Errno.ENOENT);
         }
-        table = table.with(e.without(dest));
+        entries.put(service, e.without(dest));
     }
 
     @Override
@@ -84,7 +97,7 @@ public class IpvsTableEditor implements IpvsOperations {
     }
 
     private IpvsTable.Entry require(IpvsServiceKey key, String op) {
-        IpvsTable.Entry e = table.entries().get(key);
+        IpvsTable.Entry e = entries.get(key);
         if (e == null) {
             throw refused(op + " " + key, Errno.ESRCH);
         }

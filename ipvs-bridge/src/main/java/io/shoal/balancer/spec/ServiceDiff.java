@@ -1,9 +1,7 @@
 package io.shoal.balancer.spec;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What changes between the programmed and the desired set, per service key. A backend sees the
@@ -25,38 +23,35 @@ public record ServiceDiff(List<VirtualService> added, List<VirtualService> remov
 
     /**
      * Compares two states; the lists come out in key order, so rendering is deterministic. Both
-     * states are sorted by key, so one merge walk does it; a service object the caller reused
-     * from the previous state is recognised by identity, so an unchanged service costs a pointer
-     * comparison (an agent re-applying 10,000 services after one change pays ~0.1 ms here).
+     * states are sorted by key, so one merge walk over their sorted lists does it; a service object
+     * the caller reused from the previous state is recognised by identity, so an unchanged service
+     * costs a pointer comparison (an agent re-applying 10,000 services after one change pays tens
+     * of microseconds here).
      */
     public static ServiceDiff between(DesiredState before, DesiredState after) {
         List<VirtualService> added = new ArrayList<>();
         List<VirtualService> removed = new ArrayList<>();
         List<Change> changed = new ArrayList<>();
-        Iterator<Map.Entry<ServiceKey, VirtualService>> bi =
-                before.byKey().entrySet().iterator();
-        Iterator<Map.Entry<ServiceKey, VirtualService>> ai =
-                after.byKey().entrySet().iterator();
-        Map.Entry<ServiceKey, VirtualService> b = bi.hasNext() ? bi.next() : null;
-        Map.Entry<ServiceKey, VirtualService> a = ai.hasNext() ? ai.next() : null;
-        while (b != null || a != null) {
-            int order = b == null
-                    ? 1
-                    : a == null
-                            ? -1
-                            : b.getValue() == a.getValue() ? 0 : b.getKey().compareTo(a.getKey());
+        List<VirtualService> bl = before.sorted();
+        List<VirtualService> al = after.sorted();
+        int bi = 0;
+        int ai = 0;
+        while (bi < bl.size() || ai < al.size()) {
+            VirtualService b = bi < bl.size() ? bl.get(bi) : null;
+            VirtualService a = ai < al.size() ? al.get(ai) : null;
+            int order = b == null ? 1 : a == null ? -1 : b == a ? 0 : b.key().compareTo(a.key());
             if (order < 0) {
-                removed.add(b.getValue());
-                b = bi.hasNext() ? bi.next() : null;
+                removed.add(b);
+                bi++;
             } else if (order > 0) {
-                added.add(a.getValue());
-                a = ai.hasNext() ? ai.next() : null;
+                added.add(a);
+                ai++;
             } else {
-                if (!a.getValue().equals(b.getValue())) {
-                    changed.add(new Change(b.getValue(), a.getValue()));
+                if (!a.equals(b)) {
+                    changed.add(new Change(b, a));
                 }
-                b = bi.hasNext() ? bi.next() : null;
-                a = ai.hasNext() ? ai.next() : null;
+                bi++;
+                ai++;
             }
         }
         return new ServiceDiff(added, removed, changed);

@@ -108,4 +108,98 @@ class IpvsTransactionTest {
 
         assertThat(kernel.table()).isEqualTo(before);
     }
+
+    /**
+     * Kernel-like batches on the in-memory table: each request of a batch is applied or refused on
+     * its own and the later ones still run, as the kernel handles a datagram of requests.
+     */
+    private static class BatchingTable extends IpvsTableEditor implements IpvsBatchOperations {
+        final java.util.List<Integer> batchSizes = new java.util.ArrayList<>();
+
+        BatchingTable(IpvsTable table) {
+            super(table, CONFIG);
+        }
+
+        @Override
+        public java.util.SortedMap<Integer, RuntimeException> applyAll(java.util.List<IpvsChange> steps) {
+            batchSizes.add(steps.size());
+            java.util.SortedMap<Integer, RuntimeException> refused = new java.util.TreeMap<>();
+            for (int i = 0; i < steps.size(); i++) {
+                try {
+                    steps.get(i).applyTo(this);
+                } catch (RuntimeException e) {
+                    refused.put(i, e);
+                }
+            }
+            return refused;
+        }
+    }
+
+    private static DesiredState many(int services, int firstHost) {
+        java.util.List<VirtualService> list = new java.util.ArrayList<>();
+        for (int i = 0; i < services; i++) {
+            list.add(service("s" + i, "100.64.1." + (i + 1), firstHost, firstHost + 1, firstHost + 2, firstHost + 3));
+        }
+        return DesiredState.of(list);
+    }
+
+    @Test
+    void aLargePlanGoesInBatchesOfOneRequestPerStepAndEndsAsTheSequentialOne() {
+        IpvsTable desired = IpvsMapping.table(many(30, 11)); // 30 services + 120 destinations
+        IpvsPlanner.Plan plan =
+                IpvsPlanner.plan(IpvsTable.empty(), CONFIG, desired, CONFIG, Map.of(), Instant.EPOCH, Duration.ZERO);
+        BatchingTable kernel = new BatchingTable(IpvsTable.empty());
+
+        IpvsTransaction.run(plan.changes(), kernel, "apply");
+
+        assertThat(plan.changes()).hasSize(30);
+        assertThat(kernel.batchSizes).containsExactly(64, 64, 22);
+        assertThat(kernel.table()).isEqualTo(desired);
+    }
+
+    @Test
+    void aRefusalInABatchUndoesEveryAppliedRequestEvenLaterOnesAndSendsNoFurtherBatch() {
+        IpvsTable before = IpvsMapping.table(many(40, 11));
+        IpvsTable desired = IpvsMapping.table(many(40, 12)); // per service: add .15, delete .11
+        IpvsPlanner.Plan plan =
+                IpvsPlanner.plan(before, CONFIG, desired, CONFIG, Map.of(), Instant.EPOCH, Duration.ZERO);
+        BatchingTable kernel = new BatchingTable(before);
+        // Someone else added s3's new destination: our request for it (the 4th) is refused with
+        // EEXIST, and the 63 other requests of the first batch (of 64) are applied by the kernel anyway.
+        IpvsServiceKey s3 = IpvsMapping.entry(many(40, 11).byKey().values().stream()
+                        .filter(v -> v.name().equals("s3"))
+                        .findFirst()
+                        .orElseThrow())
+                .service()
+                .key();
+        IpvsDestination intruder = IpvsDestination.masq(IpLiterals.parse("198.18.0.15", "b"), 8080, 1);
+        kernel.newDest(s3, intruder);
+        IpvsTable beforeApply = kernel.table();
+
+        assertThatThrownBy(() -> IpvsTransaction.run(plan.changes(), kernel, "apply"))
+                .isInstanceOf(BalancerException.class)
+                .hasMessageContaining("rolled back 3 earlier step(s) and 60 later step(s) of the same batch")
+                .hasMessageContaining("EEXIST")
+                .hasCauseInstanceOf(NetlinkException.class);
+        assertThat(plan.changes()).hasSize(80); // 40 added destinations, then 40 deleted ones
+        assertThat(kernel.batchSizes).containsExactly(64); // the undo goes one request at a time
+        assertThat(kernel.table()).isEqualTo(beforeApply);
+    }
+
+    @Test
+    void withoutBatchingTheRequestsGoOneAtATime() {
+        IpvsTable desired = IpvsMapping.table(many(30, 11));
+        IpvsPlanner.Plan plan =
+                IpvsPlanner.plan(IpvsTable.empty(), CONFIG, desired, CONFIG, Map.of(), Instant.EPOCH, Duration.ZERO);
+        BatchingTable kernel = new BatchingTable(IpvsTable.empty());
+        System.setProperty("shoal.ipvs.batch", "false");
+        try {
+            IpvsTransaction.run(plan.changes(), kernel, "apply");
+        } finally {
+            System.clearProperty("shoal.ipvs.batch");
+        }
+
+        assertThat(kernel.batchSizes).isEmpty();
+        assertThat(kernel.table()).isEqualTo(desired);
+    }
 }
