@@ -80,7 +80,8 @@ class SpliceTest {
             f.track(new BulkBackend(f.net.backend(0), f.targetPort, false));
             f.publishTcp(1, List.of(f.net.backend(0)));
             PortMetrics m = f.mesh.portMetrics(f.tcpKey()).orElseThrow();
-            long size = (5 << 20) + 17;
+            // Long enough that the backend is still sending (spliced) while the client waits.
+            long size = (48 << 20) + 17;
             try (Socket s = connect(f.proxyAddress())) {
                 s.getOutputStream().write(("CLOSE " + size + "\n").getBytes(StandardCharsets.US_ASCII));
                 // Not reading yet: the backend finishes and closes while its tail is still on the way
@@ -109,6 +110,7 @@ class SpliceTest {
                 long got = readPatternUntilEndOrReset(s.getInputStream());
                 assertThat(got).isBetween(0L, size);
             }
+            await().atMost(Duration.ofSeconds(10)).until(() -> m.activeConnections() == 0);
             // The client resets in the middle of an upload.
             try (Socket s = connect(f.proxyAddress())) {
                 OutputStream o = s.getOutputStream();

@@ -51,6 +51,8 @@ final class Splicer implements IoUringIoHandle {
     private static final byte OP_ASYNC_CANCEL = 14;
     private static final int POLLIN = 0x1;
     private static final int POLLOUT = 0x4;
+    private static final int POLLERR = 0x8;
+    private static final int POLLHUP = 0x10;
     private static final int POLLRDHUP = 0x2000;
     private static final short POLL_SOURCE = 1;
     private static final short POLL_SINK = 2;
@@ -170,7 +172,7 @@ final class Splicer implements IoUringIoHandle {
      * reading. Owner callbacks may run before this returns.
      */
     void begin() {
-        pumpFromSource(false);
+        waitForSource();
     }
 
     /** After {@link Owner#failed}: true when reading the source failed, false when writing the sink. */
@@ -270,18 +272,59 @@ final class Splicer implements IoUringIoHandle {
             // A closed channel: the relay's channelInactive stops or aborts us.
             return;
         }
-        if (e.data() == POLL_SOURCE) {
-            pumpFromSource(true);
+        int res = e.res();
+        if (LOG.isTraceEnabled()) {
+            LOG.trace(
+                    "{} event data={} res={} inPipe={} stopWhenDrained={}",
+                    source,
+                    e.data(),
+                    e.res(),
+                    inPipe,
+                    stopWhenDrained);
+        }
+        if (res < 0) {
+            fail(new IOException("poll failed: " + res), e.data() == POLL_SOURCE);
+        } else if (e.data() == POLL_SOURCE) {
+            if ((res & POLLERR) != 0) {
+                // Reset (or another socket error): as a failed read on the copy path.
+                fail(new IOException("socket error (poll events 0x" + Integer.toHexString(res) + ")"), true);
+            } else if ((res & (POLLRDHUP | POLLHUP)) != 0) {
+                // The peer finished (or failed). Netty's channel reads by itself once it sees that
+                // (POLLRDHUP), so from here on its reads and ours could interleave: hand over.
+                // The pipe is empty (the source is polled only then).
+                stop();
+                owner.sourceQuiet(this);
+            } else {
+                pumpFromSource();
+            }
         } else if (e.data() == POLL_SINK && drain()) {
-            pumpFromSource(false);
+            // Not another splice at once: only a poll of the source tells (through POLLRDHUP)
+            // whether the channel may have a read of its own in flight by now.
+            waitForSource();
+        }
+    }
+
+    private void waitForSource() {
+        if (stopped) {
+            return;
+        }
+        if (stopWhenDrained) {
+            stop();
+            owner.drainedAndStopped(this);
+            return;
+        }
+        if (source.isOpen() && sink.isOpen()) {
+            poll(sourceFd, POLLIN | POLLRDHUP, POLL_SOURCE);
         }
     }
 
     /**
-     * Splices source → pipe → sink while the source has bytes and the sink takes them, up to {@link
-     * #ROUNDS} rounds; then waits for the source (or the sink) through a poll.
+     * After a poll said the source is readable (and its peer has not finished): splices source →
+     * pipe → sink while the source has bytes and the sink takes them, up to {@link #ROUNDS} rounds,
+     * then polls again. All in this one call, with no ring submission in between: the channel
+     * cannot have started a read of its own meanwhile (it would first have to see the POLLRDHUP).
      */
-    private void pumpFromSource(boolean afterPoll) {
+    private void pumpFromSource() {
         for (int round = 0; round < ROUNDS; round++) {
             if (stopped) {
                 return;
@@ -302,7 +345,7 @@ final class Splicer implements IoUringIoHandle {
                 return;
             }
             if (n == 0) {
-                if (afterPoll && round == 0) {
+                if (round == 0) {
                     // Readable, yet nothing: the end of the stream, or the channel's own read took
                     // the bytes. The channel's read path decides which.
                     stop();
@@ -318,10 +361,8 @@ final class Splicer implements IoUringIoHandle {
                 return;
             }
         }
-        if (!stopped && source.isOpen() && sink.isOpen()) {
-            // Yield: the poll completes at once if the source still has bytes.
-            poll(sourceFd, POLLIN | POLLRDHUP, POLL_SOURCE);
-        }
+        // Yield to the loop's other work: the poll completes at once if the source has bytes.
+        waitForSource();
     }
 
     /** Writes the pipe to the sink; false (and a poll for the sink) when it is full. */

@@ -102,6 +102,10 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements S
     private boolean closeClientAfterSplice;
 
     private boolean closeBackendAfterSplice;
+    /** Client → backend is not spliced again (the client's peer finished). */
+    private boolean clientSpliceDone;
+    /** Backend → client is not spliced again. */
+    private boolean backendSpliceDone;
 
     private long seenActivity = -1;
     private long seenProgress = -1;
@@ -304,7 +308,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements S
         if (toBackend > 0 && outbound.isWritable() && outbound.isActive()) {
             backendFlushed();
             if (!clientInputShut) {
-                if (clientBulk && canSplice && startSplice(true)) {
+                if (clientBulk && canSplice && !clientSpliceDone && startSplice(true)) {
                     return;
                 }
                 inbound.read();
@@ -316,7 +320,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements S
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (toClient > 0 && inbound.isWritable() && inbound.isActive()) {
             clientFlushed();
-            if (backendBulk && canSplice && !backendFinAfterSplice && startSplice(false)) {
+            if (backendBulk && canSplice && !backendSpliceDone && !backendFinAfterSplice && startSplice(false)) {
                 return;
             }
             outbound.read();
@@ -419,6 +423,13 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements S
 
     @Override
     public void sourceQuiet(Splicer s) {
+        // The source's peer finished (or it looked so): its last bytes and the end of the stream
+        // come through the channel's own reads; that direction is not spliced again.
+        if (s == toBackendSplice) {
+            clientSpliceDone = true;
+        } else {
+            backendSpliceDone = true;
+        }
         spliceEnded(s);
     }
 
