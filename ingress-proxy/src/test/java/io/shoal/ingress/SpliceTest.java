@@ -148,6 +148,54 @@ class SpliceTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void splicedConnectionsStillIdleOutAndDrain(Transport transport) throws Exception {
+        try (MeshFixture f = new MeshFixture(transport)) {
+            f.track(new BulkBackend(f.net.backend(0), f.targetPort, false));
+            f.track(new BulkBackend(f.net.backend(1), f.targetPort, false));
+            f.policy(PortPolicy.DEFAULT
+                    .withIdleTimeout(Duration.ofMillis(600))
+                    .withDrainTimeout(Duration.ofMillis(1500)));
+            f.publishTcp(1, List.of(f.net.backend(0)));
+            PortMetrics m = f.mesh.portMetrics(f.tcpKey()).orElseThrow();
+            // 4 MiB up (spliced on io_uring), then silence without a FIN: the idle timeout closes it.
+            try (Socket s = connect(f.proxyAddress())) {
+                sendUpWithoutFin(s, 4 << 20);
+                long start = System.nanoTime();
+                assertThat(s.getInputStream().read()).as("closed by the proxy").isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> m.activeConnections() == 0);
+            assertSplicedOnlyOnIoUring(transport, m, 1L << 20);
+            // 4 MiB up, then the backend leaves the table: the connection keeps going (bytes within
+            // the idle timeout) until the drain timeout closes it.
+            f.policy(PortPolicy.DEFAULT.withDrainTimeout(Duration.ofMillis(1500)));
+            try (Socket s = connect(f.proxyAddress())) {
+                sendUpWithoutFin(s, 4 << 20);
+                f.publishTcp(2, List.of(f.net.backend(1)));
+                long start = System.nanoTime();
+                s.getOutputStream().write(new byte[1 << 20]);
+                assertThat(s.getInputStream().read())
+                        .as("closed at the drain timeout")
+                        .isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> m.activeConnections() == 0);
+            assertThat(m.bufferedBytes()).isZero();
+        }
+    }
+
+    private static void sendUpWithoutFin(Socket s, int size) throws IOException {
+        OutputStream o = s.getOutputStream();
+        o.write("UP\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] chunk = new byte[1 << 20];
+        new Random(3).nextBytes(chunk);
+        for (int left = size; left > 0; left -= chunk.length) {
+            o.write(chunk, 0, Math.min(left, chunk.length));
+        }
+    }
+
     private static void assertSplicedOnlyOnIoUring(Transport transport, PortMetrics m, long atLeast) {
         if (transport == Transport.IO_URING) {
             assertThat(m.splicedBytes())
