@@ -7,12 +7,15 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
+import io.netty.channel.unix.RawUnixChannelOption;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoOps;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +57,21 @@ final class Splicer implements IoUringIoHandle {
     private static final int POLLERR = 0x8;
     private static final int POLLHUP = 0x10;
     private static final int POLLRDHUP = 0x2000;
+    private static final int TCP_CLOSE = 7;
     private static final short POLL_SOURCE = 1;
     private static final short POLL_SINK = 2;
     private static final short CANCEL = 3;
     /** Bytes asked of one splice from the socket; the pipe's capacity limits what comes. */
     private static final int SPLICE_LEN = 1 << 20;
-    /** Splice rounds per wake-up before yielding to the loop's other work (through a poll). */
-    private static final int ROUNDS = 16;
+    /**
+     * {@code SO_RCVTIMEO} / {@code SO_SNDTIMEO} (struct timeval) of 1 µs, which the kernel rounds up
+     * to one jiffy: a splice on these blocking sockets returns {@code EAGAIN} after that instead of
+     * blocking the event loop (a full sink: the splicer then polls for {@code POLLOUT}). Netty's own
+     * ring operations on the sockets never block, so they are not affected.
+     */
+    private static final RawUnixChannelOption RCVTIMEO = new RawUnixChannelOption("SO_RCVTIMEO", 1, 20, 16);
+
+    private static final RawUnixChannelOption SNDTIMEO = new RawUnixChannelOption("SO_SNDTIMEO", 1, 21, 16);
 
     /** What the relay learns from a splicer (called on the event loop). */
     interface Owner {
@@ -151,6 +162,10 @@ final class Splicer implements IoUringIoHandle {
             LOG.debug("no pipe for splice: {}", e.toString());
             return null;
         }
+        if (!shortTimeout(source, RCVTIMEO) || !shortTimeout(sink, SNDTIMEO)) {
+            s.closePipe();
+            return null;
+        }
         var f = ((IoEventLoop) source.eventLoop()).register(s);
         if (!f.isDone()) {
             // Registration from the loop itself completes at once; anything else is unexpected.
@@ -178,6 +193,17 @@ final class Splicer implements IoUringIoHandle {
     /** After {@link Owner#failed}: true when reading the source failed, false when writing the sink. */
     boolean failedOnSource() {
         return failedOnSource;
+    }
+
+    private static boolean shortTimeout(Channel ch, RawUnixChannelOption option) {
+        ByteBuffer timeval = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+        timeval.putLong(0, 0L).putLong(8, 1L);
+        try {
+            return ch.config().setOption(option, timeval);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot set {} for splice: {}", option, e.toString());
+            return false;
+        }
     }
 
     /** Bytes in the pipe (read from the source, not yet written to the sink). */
@@ -285,8 +311,10 @@ final class Splicer implements IoUringIoHandle {
         if (res < 0) {
             fail(new IOException("poll failed: " + res), e.data() == POLL_SOURCE);
         } else if (e.data() == POLL_SOURCE) {
-            if ((res & POLLERR) != 0) {
-                // Reset (or another socket error): as a failed read on the copy path.
+            if ((res & POLLERR) != 0 || ((res & POLLHUP) != 0 && closed(source))) {
+                // Reset (or another socket error): as a failed read on the copy path. A reset socket
+                // whose error was already taken by the channel's own read (POLLHUP, state CLOSE) is
+                // one too: handed over, that channel never reported it (seen as a hang).
                 fail(new IOException("socket error (poll events 0x" + Integer.toHexString(res) + ")"), true);
             } else if ((res & (POLLRDHUP | POLLHUP)) != 0) {
                 // The peer finished (or failed). Netty's channel reads by itself once it sees that
@@ -301,6 +329,18 @@ final class Splicer implements IoUringIoHandle {
             // Not another splice at once: only a poll of the source tells (through POLLRDHUP)
             // whether the channel may have a read of its own in flight by now.
             waitForSource();
+        }
+    }
+
+    /**
+     * True when the socket is in TCP state CLOSE (reset, or gone): no byte can come any more. Netty's
+     * io_uring channel, with no read pending, may take a reset without reporting it.
+     */
+    static boolean closed(Channel ch) {
+        try {
+            return ((IoUringSocketChannel) ch).tcpInfo().state() == TCP_CLOSE;
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 
@@ -319,50 +359,43 @@ final class Splicer implements IoUringIoHandle {
     }
 
     /**
-     * After a poll said the source is readable (and its peer has not finished): splices source →
-     * pipe → sink while the source has bytes and the sink takes them, up to {@link #ROUNDS} rounds,
-     * then polls again. All in this one call, with no ring submission in between: the channel
-     * cannot have started a read of its own meanwhile (it would first have to see the POLLRDHUP).
+     * After a poll said the source is readable (and its peer has not finished): one splice source →
+     * pipe, then pipe → sink, then a poll again. Netty's io_uring sockets are blocking descriptors
+     * (io_uring does not need non-blocking ones), and {@code SPLICE_F_NONBLOCK} only concerns the
+     * pipe: a splice from a socket with no bytes would wait (up to the 1 µs → one jiffy receive
+     * timeout set in {@link #open}), so the source is spliced only when a poll said it has bytes;
+     * with bytes there the kernel returns what it has without waiting. No ring submission happens
+     * in between, so the channel cannot have started a read of its own meanwhile (it would first
+     * have to see the POLLRDHUP).
      */
     private void pumpFromSource() {
-        for (int round = 0; round < ROUNDS; round++) {
-            if (stopped) {
-                return;
-            }
-            if (stopWhenDrained) {
-                stop();
-                owner.drainedAndStopped(this);
-                return;
-            }
-            if (!source.isOpen() || !sink.isOpen()) {
-                return;
-            }
-            int n;
-            try {
-                n = Native.splice(sourceFd, -1, pipeOut.intValue(), -1, SPLICE_LEN);
-            } catch (IOException ex) {
-                fail(ex, true);
-                return;
-            }
-            if (n == 0) {
-                if (round == 0) {
-                    // Readable, yet nothing: the end of the stream, or the channel's own read took
-                    // the bytes. The channel's read path decides which.
-                    stop();
-                    owner.sourceQuiet(this);
-                } else {
-                    poll(sourceFd, POLLIN | POLLRDHUP, POLL_SOURCE);
-                }
-                return;
-            }
-            inPipe += n;
-            owner.splicedIn(this, n);
-            if (!drain()) {
-                return;
-            }
+        if (stopWhenDrained) {
+            stop();
+            owner.drainedAndStopped(this);
+            return;
         }
-        // Yield to the loop's other work: the poll completes at once if the source has bytes.
-        waitForSource();
+        if (!source.isOpen() || !sink.isOpen()) {
+            return;
+        }
+        int n;
+        try {
+            n = Native.splice(sourceFd, -1, pipeOut.intValue(), -1, SPLICE_LEN);
+        } catch (IOException ex) {
+            fail(ex, true);
+            return;
+        }
+        if (n == 0) {
+            // Readable, yet nothing: the end of the stream, or the channel's own read took the
+            // bytes. The channel's read path decides which.
+            stop();
+            owner.sourceQuiet(this);
+            return;
+        }
+        inPipe += n;
+        owner.splicedIn(this, n);
+        if (drain()) {
+            waitForSource();
+        }
     }
 
     /** Writes the pipe to the sink; false (and a poll for the sink) when it is full. */

@@ -472,6 +472,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements S
             }
             if (closeBackendAfterSplice) {
                 Channels.closeOnFlush(outbound, this::backendFlushed);
+            } else if (!clientInputShut && Splicer.closed(inbound)) {
+                // Reset while spliced (the channel may not have said so): as a failed read.
+                inbound.close();
             } else if (clientInputShut) {
                 Channels.shutdownOutputAfterFlush(outbound, this::backendFlushed);
                 if (((DuplexChannel) inbound).isOutputShutdown()) {
@@ -490,6 +493,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements S
             }
             if (closeClientAfterSplice) {
                 Channels.closeOnFlush(inbound, this::clientFlushed);
+            } else if (!backendFinAfterSplice && Splicer.closed(outbound)) {
+                outbound.close();
             } else if (backendFinAfterSplice) {
                 Channels.shutdownOutputAfterFlush(inbound, this::clientFlushed);
                 if (((DuplexChannel) outbound).isOutputShutdown()) {
