@@ -23,23 +23,26 @@ import org.slf4j.LoggerFactory;
  * One direction of a relay moved in the kernel: socket → pipe → socket with {@code splice(2)}, no
  * copy through user space (HAProxy's {@code splice-auto}). For io_uring channels only: readiness
  * comes from one-shot {@code IORING_OP_POLL_ADD}s this handle submits on the channels' own ring
- * (registered on their event loop), the splices are non-blocking system calls on that loop (Netty's
- * epoll native {@code splice}, {@code SPLICE_F_NONBLOCK | SPLICE_F_MOVE}). Netty's io_uring channel
- * has no socket-to-socket API, and an {@code IORING_OP_SPLICE} on a socket is punted to io_uring's
- * blocking worker threads.
+ * (registered on their event loop), the splices are system calls on that loop (Netty's epoll native
+ * {@code splice}). Netty's io_uring channel has no socket-to-socket API, and an {@code
+ * IORING_OP_SPLICE} on a socket is punted to io_uring's blocking worker threads. Netty's io_uring
+ * sockets are blocking descriptors, so the loop splices from the source only after a poll said it
+ * has bytes, and both sockets get 1 µs (one jiffy) {@code SO_RCVTIMEO}/{@code SO_SNDTIMEO}: a full
+ * sink returns {@code EAGAIN} instead of blocking the loop.
  *
  * <p>The pipe is drained before the next splice from the source (one pipe of bytes in flight per
  * direction, as the copy path keeps one chunk): a slow reader stops the source. A splice from the
  * source returning 0 with an empty pipe is either the end of the stream or "no data" (Netty's
- * wrapper maps {@code EAGAIN} to 0 as well); after a poll said readable it is handed back to the
- * channel ({@link Owner#sourceQuiet}), whose own read then sees the EOF (or data) and the relay's
- * usual half-close path runs. So the end of a stream is never decided here. Bytes the channel itself
+ * wrapper maps {@code EAGAIN} to 0 as well); it, and a poll reporting {@code POLLRDHUP}/{@code
+ * POLLHUP}, hand the direction back to the channel ({@link Owner#sourceQuiet}), whose own read then
+ * sees the EOF (or data) and the relay's usual half-close path runs. So the end of a stream is never
+ * decided here; a socket error ({@code POLLERR}, TCP state CLOSE) fails the splicer. Bytes the channel itself
  * reads meanwhile (Netty's io_uring channel reads on {@code POLLRDHUP} even with auto-read off) are
  * held by the owner until the pipe is drained ({@link #stopWhenDrained}), so order is kept.
  *
- * <p>All methods run on the channels' event loop (both channels of a relay share it). Descriptors are
- * used only while both channels are open (checked before each call on that same loop, so a closed
- * and reused descriptor number is never touched). Polls still outstanding when the splicer closes
+ * <p>All methods run on the channels' event loop (both channels of a relay share it). A channel's
+ * descriptor is used only while that channel is open (checked before each call on that same loop,
+ * so a closed and reused descriptor number is never touched). Polls still outstanding when the splicer closes
  * are cancelled by their user data (io_uring holds its own reference to the file until then).
  */
 final class Splicer implements IoUringIoHandle {
