@@ -22,6 +22,7 @@ public final class PortMetrics {
     public static final String IN_BYTES_TOTAL = "shoal_ingress_in_bytes_total";
     public static final String OUT_BYTES_TOTAL = "shoal_ingress_out_bytes_total";
     public static final String BUFFERED_BYTES = "shoal_ingress_buffered_bytes";
+    public static final String SPLICED_BYTES_TOTAL = "shoal_ingress_spliced_bytes_total";
     public static final String CONNECT_FAILURES_TOTAL = "shoal_ingress_backend_connect_failures_total";
     public static final String REJECTED_TOTAL = "shoal_ingress_rejected_connections_total";
     public static final String CONNECT_SECONDS = "shoal_ingress_backend_connect_seconds";
@@ -148,7 +149,19 @@ public final class PortMetrics {
         return sum;
     }
 
-    /** Bytes held by the proxy right now for this port: read from one side, not yet written to the other. */
+    /** Bytes relayed through a pipe in the kernel (splice), both directions; also in in/out bytes. */
+    public long splicedBytes() {
+        long sum = 0;
+        for (ByteCounters c : byteCounters) {
+            sum += (long) ByteCounters.SPLICED.getOpaque(c);
+        }
+        return sum;
+    }
+
+    /**
+     * Bytes held by the proxy right now for this port: read from one side, not yet written to the
+     * other (in user space or in a splice pipe).
+     */
     public long bufferedBytes() {
         long sum = 0;
         for (ByteCounters c : byteCounters) {
@@ -177,6 +190,7 @@ public final class PortMetrics {
         out.add(new Sample(IN_BYTES_TOTAL, labels, inBytes()));
         out.add(new Sample(OUT_BYTES_TOTAL, labels, outBytes()));
         out.add(new Sample(BUFFERED_BYTES, labels, bufferedBytes()));
+        out.add(new Sample(SPLICED_BYTES_TOTAL, labels, splicedBytes()));
         out.add(new Sample(CONNECT_FAILURES_TOTAL, labels, connectFailures()));
         out.add(new Sample(REJECTED_TOTAL, labels, rejectedConnections()));
         long[] cumulative = connectLatency.cumulative();
@@ -198,6 +212,7 @@ public final class PortMetrics {
         static final VarHandle IN;
         static final VarHandle OUT;
         static final VarHandle BUFFERED;
+        static final VarHandle SPLICED;
 
         static {
             try {
@@ -205,6 +220,7 @@ public final class PortMetrics {
                 IN = l.findVarHandle(ByteCounters.class, "in", long.class);
                 OUT = l.findVarHandle(ByteCounters.class, "out", long.class);
                 BUFFERED = l.findVarHandle(ByteCounters.class, "buffered", long.class);
+                SPLICED = l.findVarHandle(ByteCounters.class, "spliced", long.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -213,6 +229,7 @@ public final class PortMetrics {
         private long in;
         private long out;
         private long buffered;
+        private long spliced;
 
         private ByteCounters() {}
 
@@ -231,6 +248,18 @@ public final class PortMetrics {
         public void wroteToClient(long bytes) {
             BUFFERED.setOpaque(this, buffered - bytes);
             OUT.setOpaque(this, out + bytes);
+        }
+
+        /** Client bytes the backend accepted from a pipe (spliced, never in user space). */
+        public void splicedToBackend(long bytes) {
+            wroteToBackend(bytes);
+            SPLICED.setOpaque(this, spliced + bytes);
+        }
+
+        /** Backend bytes the client accepted from a pipe. */
+        public void splicedToClient(long bytes) {
+            wroteToClient(bytes);
+            SPLICED.setOpaque(this, spliced + bytes);
         }
 
         /** Bytes read but not written on (a peer closed). */

@@ -42,8 +42,7 @@ final class TcpBackendHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             // The task finished sending: pass the FIN on once its bytes are out.
-            relay.backendInputShut();
-            if (((DuplexChannel) ctx.channel()).isOutputShutdown()) {
+            if (relay.backendInputShut() && ((DuplexChannel) ctx.channel()).isOutputShutdown()) {
                 ctx.close();
             }
         }

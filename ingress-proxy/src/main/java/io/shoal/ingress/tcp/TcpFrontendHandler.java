@@ -21,6 +21,7 @@ import io.shoal.ingress.policy.PortPolicy;
 import io.shoal.ingress.policy.ProxyProtocol;
 import io.shoal.ingress.port.PortRuntime;
 import io.shoal.ingress.proxyprotocol.ProxyHeaders;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -46,8 +47,15 @@ import org.slf4j.LoggerFactory;
  * of a per-connection activity counter; no {@code IdleStateHandler}, whose write listener would
  * need a promise per chunk).
  */
-final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
+final class TcpFrontendHandler extends ChannelInboundHandlerAdapter implements Splicer.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(TcpFrontendHandler.class);
+
+    /**
+     * A chunk at least this big (one read returning this much: the socket had a backlog) marks its
+     * direction as bulk; once it is written, that direction is spliced instead of read (HAProxy's
+     * {@code splice-auto}: small exchanges keep the copy path).
+     */
+    static final int SPLICE_AFTER = 32 * 1024;
 
     private final PortRuntime port;
     private final PortPolicy policy;
@@ -73,6 +81,31 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     private long toClient;
     /** Bumped by every relayed chunk in either direction; the idle check compares it. */
     private long activity;
+
+    /** Whether the two channels can splice (both io_uring, splice(2) reachable); set on connect. */
+    private boolean canSplice;
+    /** The last client chunk was bulk-sized: splice client → backend once it is written. */
+    private boolean clientBulk;
+    /** The last backend chunk was bulk-sized: splice backend → client once it is written. */
+    private boolean backendBulk;
+    /** Client → backend in the kernel (null: copying). */
+    private Splicer toBackendSplice;
+    /** Backend → client in the kernel (null: copying). */
+    private Splicer toClientSplice;
+    /** Client chunks the channel read while splicing; relayed once the pipe is drained. */
+    private ArrayDeque<ByteBuf> heldForBackend;
+    /** Backend chunks the channel read while splicing; relayed once the pipe is drained. */
+    private ArrayDeque<ByteBuf> heldForClient;
+    /** The backend sent its FIN while its bytes were still in the pipe. */
+    private boolean backendFinAfterSplice;
+    /** A side closed while the other direction's pipe still held bytes for the side still open. */
+    private boolean closeClientAfterSplice;
+
+    private boolean closeBackendAfterSplice;
+    /** Client → backend is not spliced again (the client's peer finished). */
+    private boolean clientSpliceDone;
+    /** Backend → client is not spliced again. */
+    private boolean backendSpliceDone;
 
     private long seenActivity = -1;
     private long seenProgress = -1;
@@ -181,6 +214,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         connected = true;
+        canSplice = Splicer.supports(inbound, outbound);
         if (sendHeader) {
             outbound.write(ProxyHeaders.encode(
                     policy.sendProxyProtocol(),
@@ -225,7 +259,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         }
         ByteBuf buf = (ByteBuf) msg;
         bytes.read(buf.readableBytes());
-        if (connected) {
+        if (toBackendSplice != null) {
+            // The channel read by itself (io_uring does on POLLRDHUP): after the pipe's bytes.
+            hold(heldForBackend == null ? heldForBackend = new ArrayDeque<>(2) : heldForBackend, buf);
+            toBackendSplice.stopWhenDrained();
+        } else if (connected) {
             relay(buf);
         } else {
             pending.add(buf);
@@ -239,7 +277,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes a client chunk to the backend; the next client read waits for its completion. */
     private void relay(ByteBuf buf) {
-        toBackend += buf.readableBytes();
+        int size = buf.readableBytes();
+        clientBulk = size >= SPLICE_AFTER;
+        toBackend += size;
         activity++;
         outbound.writeAndFlush(buf, outbound.voidPromise());
     }
@@ -248,6 +288,16 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     void relayToClient(ByteBuf buf) {
         int size = buf.readableBytes();
         bytes.read(size);
+        if (toClientSplice != null) {
+            hold(heldForClient == null ? heldForClient = new ArrayDeque<>(2) : heldForClient, buf);
+            toClientSplice.stopWhenDrained();
+            return;
+        }
+        writeToClient(buf, size);
+    }
+
+    private void writeToClient(ByteBuf buf, int size) {
+        backendBulk = size >= SPLICE_AFTER;
         toClient += size;
         activity++;
         inbound.writeAndFlush(buf, inbound.voidPromise());
@@ -258,6 +308,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
         if (toBackend > 0 && outbound.isWritable() && outbound.isActive()) {
             backendFlushed();
             if (!clientInputShut) {
+                if (clientBulk && canSplice && !clientSpliceDone && startSplice(true)) {
+                    return;
+                }
                 inbound.read();
             }
         }
@@ -267,6 +320,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (toClient > 0 && inbound.isWritable() && inbound.isActive()) {
             clientFlushed();
+            if (backendBulk && canSplice && !backendSpliceDone && !backendFinAfterSplice && startSplice(false)) {
+                return;
+            }
             outbound.read();
         }
         // The relay is the pipeline's last handler: nothing after it to tell.
@@ -294,12 +350,176 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             bytes.discarded(toBackend);
             toBackend = 0;
         }
+        if (toBackendSplice != null) {
+            bytes.discarded(toBackendSplice.abort());
+            toBackendSplice = null;
+        }
+        releaseHeld(heldForBackend);
+        if (toClientSplice != null) {
+            // The task's last bytes may still be in the pipe: the client gets them, then the close.
+            closeClientAfterSplice = true;
+            toClientSplice.stopWhenDrained();
+            return;
+        }
         Channels.closeOnFlush(inbound, this::clientFlushed);
     }
 
-    /** The backend sent its FIN (from {@link TcpBackendHandler}). */
-    void backendInputShut() {
+    /**
+     * The backend sent its FIN (from {@link TcpBackendHandler}). Returns false when it is passed on
+     * later (bytes before it are still in the pipe), so the backend channel must stay open.
+     */
+    boolean backendInputShut() {
+        if (toClientSplice != null) {
+            backendFinAfterSplice = true;
+            toClientSplice.stopWhenDrained();
+            return toClientSplice == null;
+        }
         Channels.shutdownOutputAfterFlush(inbound, this::clientFlushed);
+        return true;
+    }
+
+    /** Starts splicing one direction (client → backend if {@code fromClient}); false if it cannot. */
+    private boolean startSplice(boolean fromClient) {
+        Channel source = fromClient ? inbound : outbound;
+        Channel sink = fromClient ? outbound : inbound;
+        if (!Channels.nothingQueued(sink)) {
+            return false;
+        }
+        Splicer s = Splicer.open(source, sink, this);
+        if (s == null) {
+            canSplice = false;
+            return false;
+        }
+        if (fromClient) {
+            clientBulk = false;
+            toBackendSplice = s;
+        } else {
+            backendBulk = false;
+            toClientSplice = s;
+        }
+        s.begin();
+        return true;
+    }
+
+    private static void hold(ArrayDeque<ByteBuf> held, ByteBuf buf) {
+        held.add(buf);
+    }
+
+    @Override
+    public void splicedIn(Splicer s, int n) {
+        bytes.read(n);
+        activity++;
+    }
+
+    @Override
+    public void splicedOut(Splicer s, int n) {
+        if (s == toBackendSplice) {
+            bytes.splicedToBackend(n);
+        } else {
+            bytes.splicedToClient(n);
+        }
+        activity++;
+    }
+
+    @Override
+    public void sourceQuiet(Splicer s) {
+        // The source's peer finished (or it looked so): its last bytes and the end of the stream
+        // come through the channel's own reads; that direction is not spliced again.
+        if (s == toBackendSplice) {
+            clientSpliceDone = true;
+        } else {
+            backendSpliceDone = true;
+        }
+        spliceEnded(s);
+    }
+
+    @Override
+    public void drainedAndStopped(Splicer s) {
+        spliceEnded(s);
+    }
+
+    @Override
+    public void failed(Splicer s, IOException cause) {
+        LOG.debug(
+                "{}: splice {} failed for {}: {}",
+                port.key(),
+                s == toBackendSplice ? "to backend" : "to client",
+                client,
+                cause.toString());
+        bytes.discarded(s.abort());
+        Channel source = s == toBackendSplice ? inbound : outbound;
+        Channel sink = s == toBackendSplice ? outbound : inbound;
+        if (s == toBackendSplice) {
+            toBackendSplice = null;
+        } else {
+            toClientSplice = null;
+        }
+        // As a failed read or write on the copy path: that channel closes, its close ends the other.
+        (s.failedOnSource() ? source : sink).close();
+    }
+
+    /**
+     * A splicer stopped with its pipe empty: what the channel read meanwhile is relayed, a FIN or a
+     * close that waited for the pipe is passed on, else the channel path reads on.
+     */
+    private void spliceEnded(Splicer s) {
+        if (s == toBackendSplice) {
+            toBackendSplice = null;
+            boolean relayed = false;
+            while (heldForBackend != null && !heldForBackend.isEmpty()) {
+                relay(heldForBackend.poll());
+                relayed = true;
+            }
+            if (closeBackendAfterSplice) {
+                Channels.closeOnFlush(outbound, this::backendFlushed);
+            } else if (!clientInputShut && Splicer.closed(inbound)) {
+                // Reset while spliced (the channel may not have said so): as a failed read.
+                inbound.close();
+            } else if (clientInputShut) {
+                Channels.shutdownOutputAfterFlush(outbound, this::backendFlushed);
+                if (((DuplexChannel) inbound).isOutputShutdown()) {
+                    Channels.closeOnFlush(inbound, this::clientFlushed);
+                }
+            } else if (!relayed && inbound.isActive()) {
+                inbound.read();
+            }
+        } else if (s == toClientSplice) {
+            toClientSplice = null;
+            boolean relayed = false;
+            while (heldForClient != null && !heldForClient.isEmpty()) {
+                ByteBuf b = heldForClient.poll();
+                writeToClient(b, b.readableBytes());
+                relayed = true;
+            }
+            if (closeClientAfterSplice) {
+                Channels.closeOnFlush(inbound, this::clientFlushed);
+            } else if (!backendFinAfterSplice && Splicer.closed(outbound)) {
+                outbound.close();
+            } else if (backendFinAfterSplice) {
+                Channels.shutdownOutputAfterFlush(inbound, this::clientFlushed);
+                if (((DuplexChannel) outbound).isOutputShutdown()) {
+                    outbound.close();
+                }
+            } else if (!relayed && outbound.isActive()) {
+                outbound.read();
+            }
+        }
+    }
+
+    private void abortToClient() {
+        if (toClientSplice != null) {
+            bytes.discarded(toClientSplice.abort());
+            toClientSplice = null;
+        }
+        releaseHeld(heldForClient);
+    }
+
+    private void releaseHeld(ArrayDeque<ByteBuf> held) {
+        while (held != null && !held.isEmpty()) {
+            ByteBuf b = held.poll();
+            bytes.discarded(b.readableBytes());
+            b.release();
+        }
     }
 
     private void scheduleIdleCheck() {
@@ -348,6 +568,12 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 inbound.close();
                 return;
             }
+            if (toBackendSplice != null) {
+                // The client's last bytes are still in the pipe: the FIN follows them (spliceEnded).
+                toBackendSplice.stopWhenDrained();
+                ctx.fireUserEventTriggered(evt);
+                return;
+            }
             if (connected) {
                 Channels.shutdownOutputAfterFlush(outbound, this::backendFlushed);
             }
@@ -373,6 +599,18 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             bytes.discarded(b.readableBytes());
             b.release();
         }
+        abortToClient();
+        if (toBackendSplice != null && outbound != null && outbound.isActive()) {
+            // The client's last bytes may still be in the pipe: the backend gets them, then the close.
+            closeBackendAfterSplice = true;
+            toBackendSplice.stopWhenDrained();
+            return;
+        }
+        if (toBackendSplice != null) {
+            bytes.discarded(toBackendSplice.abort());
+            toBackendSplice = null;
+        }
+        releaseHeld(heldForBackend);
         Channels.closeOnFlush(outbound, this::backendFlushed);
     }
 
