@@ -1,15 +1,10 @@
 package io.shoal.ingress.netns;
 
 import static io.shoal.ingress.netns.Netns.in;
-import static io.shoal.ingress.netns.Netns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.testbed.Requirements;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,11 +28,6 @@ class RoutingMeshInNamespacesTest {
     private static final String CLIENT = "198.18.0.100";
     private static final String[] BACKENDS = {"198.18.0.11", "198.18.0.12", "198.18.0.13"};
 
-    private final String prefix =
-            "ig" + Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xEFFF));
-    private final List<String> namespaces = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
-
     @Test
     void clientNamespaceReachesBackendsOnOtherHostsThroughKilledAndRemovedBackendsWithoutFailures() throws Exception {
         Requirements.requireRoot();
@@ -47,27 +35,24 @@ class RoutingMeshInNamespacesTest {
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/busybox")), "busybox (apt-get install busybox)");
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/curl")), "curl");
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/socat")), "socat (apt-get install socat)");
-        Path docroots = Files.createTempDirectory(prefix);
-        try {
-            String fabric = namespace("f");
-            run("ip", "-n", fabric, "link", "add", "br0", "type", "bridge");
-            run("ip", "-n", fabric, "link", "set", "br0", "up");
-            String node = host("n", NODE);
-            String client = host("c", CLIENT);
+        try (FabricLab lab = new FabricLab("ig")) {
+            Path docroots = lab.dir();
+            String node = lab.host("n", NODE);
+            String client = lab.host("c", CLIENT);
             List<Process> httpd = new ArrayList<>();
             List<String> backendNs = new ArrayList<>();
             for (int i = 0; i < BACKENDS.length; i++) {
-                String ns = host("b" + i, BACKENDS[i]);
+                String ns = lab.host("b" + i, BACKENDS[i]);
                 backendNs.add(ns);
                 Path root = Files.createDirectories(docroots.resolve("b" + i));
                 Files.writeString(root.resolve("index.html"), "backend " + i + "\n");
-                httpd.add(start(in(ns, "busybox", "httpd", "-f", "-p", "80", "-h", root.toString())));
+                httpd.add(lab.start(in(ns, "busybox", "httpd", "-f", "-p", "80", "-h", root.toString())));
             }
             for (String b : BACKENDS) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> curl(client, "http://" + b + "/") != null);
             }
 
-            Process mesh = start(in(
+            Process mesh = lab.start(in(
                     node,
                     ProcessHandle.current().info().command().orElse("java"),
                     "-Xmx256m",
@@ -80,7 +65,7 @@ class RoutingMeshInNamespacesTest {
                     String.join(",", BACKENDS),
                     "5353",
                     "5353"));
-            BlockingQueue<String> out = lines(mesh);
+            BlockingQueue<String> out = FabricLab.lines(mesh);
             expect(out, "READY");
             String url = "http://" + NODE + ":8080/";
 
@@ -94,7 +79,7 @@ class RoutingMeshInNamespacesTest {
             // UDP through the mesh: each client (its own source port, so its own flow) gets the
             // reply to its own datagram, and flows spread over the backends.
             for (int i = 0; i < BACKENDS.length; i++) {
-                start(in(
+                lab.start(in(
                         backendNs.get(i),
                         "socat",
                         "UDP4-RECVFROM:5353,bind=" + BACKENDS[i] + ",fork",
@@ -116,8 +101,8 @@ class RoutingMeshInNamespacesTest {
             for (int i = 0; i < 12; i++) {
                 assertThat(curl(client, url)).as("request %d after the kill", i).isIn("backend 0", "backend 2");
             }
-            command(mesh, "metrics");
-            String metrics = until(out, "END");
+            FabricLab.command(mesh, "metrics");
+            String metrics = FabricLab.until(out, "END");
             assertThat(metrics)
                     .containsPattern(
                             "shoal_ingress_backend_connect_failures_total\\{port=\"8080\",protocol=\"tcp\"} [1-9]");
@@ -126,7 +111,7 @@ class RoutingMeshInNamespacesTest {
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 if (i == 10) {
-                    command(mesh, "backends " + BACKENDS[2]);
+                    FabricLab.command(mesh, "backends " + BACKENDS[2]);
                     expect(out, "UPDATED");
                 }
                 String answer = curl(client, url);
@@ -134,47 +119,9 @@ class RoutingMeshInNamespacesTest {
                 answers.add(answer);
             }
             assertThat(answers.subList(11, 30)).containsOnly("backend 2");
-            command(mesh, "quit");
+            FabricLab.command(mesh, "quit");
             assertThat(mesh.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            processes.forEach(Process::destroyForcibly);
-            for (String ns : namespaces) {
-                Netns.killAll(ns);
-            }
-            for (String ns : namespaces) {
-                Netns.tryRun("ip", "netns", "del", ns);
-            }
-            try (var files = Files.walk(docroots)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
-            }
         }
-    }
-
-    private String namespace(String suffix) {
-        String ns = prefix + suffix;
-        run("ip", "netns", "add", ns);
-        namespaces.add(ns);
-        run("ip", "-n", ns, "link", "set", "lo", "up");
-        return ns;
-    }
-
-    /** A namespace on the fabric bridge with {@code address}/24 on its eth0. */
-    private String host(String suffix, String address) {
-        String ns = namespace(suffix);
-        String fabric = prefix + "f";
-        String port = prefix + suffix; // at most 9 characters: fits a link name
-        run("ip", "-n", fabric, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
-        run("ip", "-n", fabric, "link", "set", port, "master", "br0", "up");
-        run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0");
-        run("ip", "-n", ns, "link", "set", "eth0", "up");
-        return ns;
-    }
-
-    private Process start(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        processes.add(p);
-        return p;
     }
 
     /** The body curl got, or null when the request failed. */
@@ -190,50 +137,7 @@ class RoutingMeshInNamespacesTest {
         return r.exit() == 0 ? r.output() : null;
     }
 
-    private static BlockingQueue<String> lines(Process p) {
-        BlockingQueue<String> q = new LinkedBlockingQueue<>();
-        Thread t = new Thread(
-                () -> {
-                    try (BufferedReader r =
-                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = r.readLine()) != null) {
-                            q.add(line);
-                        }
-                    } catch (Exception e) {
-                        // process ended
-                    }
-                },
-                "mesh-stdout");
-        t.setDaemon(true);
-        t.start();
-        return q;
-    }
-
-    private static void command(Process p, String line) throws Exception {
-        OutputStream o = p.getOutputStream();
-        o.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        o.flush();
-    }
-
     private static void expect(BlockingQueue<String> out, String marker) throws Exception {
-        until(out, marker);
-    }
-
-    /** Everything the process printed up to {@code marker} (30 s at most). */
-    private static String until(BlockingQueue<String> out, String marker) throws Exception {
-        StringBuilder seen = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String line = out.poll(1, TimeUnit.SECONDS);
-            if (line == null) {
-                continue;
-            }
-            if (line.equals(marker)) {
-                return seen.toString();
-            }
-            seen.append(line).append('\n');
-        }
-        throw new AssertionError("the mesh process did not print " + marker + "; it printed:\n" + seen);
+        FabricLab.until(out, marker);
     }
 }

@@ -1,25 +1,16 @@
 package io.shoal.ingress.netns;
 
 import static io.shoal.ingress.netns.Netns.in;
-import static io.shoal.ingress.netns.Netns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shoal.ingress.transport.Transport;
 import io.shoal.testbed.Requirements;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,19 +31,14 @@ class SpliceInNamespacesTest {
     private static final String BACKEND = "198.18.2.11";
     private static final int SIZE = 32 << 20;
 
-    private final String prefix =
-            "sp" + Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xEFFF));
-    private final List<String> namespaces = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
-
     @Test
     void thirtyTwoMebibytesEachWayArriveIntactAndAreSplicedOnIoUring() throws Exception {
         Requirements.requireRoot();
         Requirements.require(Files.isExecutable(Path.of("/usr/sbin/ip")), "iproute2 (ip)");
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/socat")), "socat (apt-get install socat)");
         Requirements.require(Files.isExecutable(Path.of("/usr/bin/sha256sum")), "sha256sum (coreutils)");
-        Path dir = Files.createTempDirectory(prefix);
-        try {
+        try (FabricLab lab = new FabricLab("sp")) {
+            Path dir = lab.dir();
             Path file = dir.resolve("payload");
             byte[] payload = new byte[SIZE];
             new Random(42).nextBytes(payload);
@@ -60,20 +46,17 @@ class SpliceInNamespacesTest {
             String sha = HexFormat.of()
                     .formatHex(MessageDigest.getInstance("SHA-256").digest(payload));
 
-            String fabric = namespace("f");
-            run("ip", "-n", fabric, "link", "add", "br0", "type", "bridge");
-            run("ip", "-n", fabric, "link", "set", "br0", "up");
-            String node = host("n", NODE);
-            String client = host("c", CLIENT);
-            String backend = host("b", BACKEND);
-            start(in(
+            String node = lab.host("n", NODE);
+            String client = lab.host("c", CLIENT);
+            String backend = lab.host("b", BACKEND);
+            lab.start(in(
                     backend,
                     "socat",
                     "-t",
                     "10",
                     "TCP-LISTEN:9000,bind=" + BACKEND + ",fork,reuseaddr",
                     "SYSTEM:sha256sum"));
-            start(in(
+            lab.start(in(
                     backend,
                     "socat",
                     "-t",
@@ -81,7 +64,7 @@ class SpliceInNamespacesTest {
                     "TCP-LISTEN:9001,bind=" + BACKEND + ",fork,reuseaddr",
                     "SYSTEM:cat " + file));
 
-            Process mesh = start(in(
+            Process mesh = lab.start(in(
                     node,
                     ProcessHandle.current().info().command().orElse("java"),
                     "-Xmx256m",
@@ -93,8 +76,8 @@ class SpliceInNamespacesTest {
                     BACKEND,
                     "tcp:9000:9000:none",
                     "tcp:9001:9001:none"));
-            BlockingQueue<String> out = lines(mesh);
-            until(out, "READY");
+            BlockingQueue<String> out = FabricLab.lines(mesh);
+            FabricLab.until(out, "READY");
 
             // Up: the client half-closes first; the digest comes back after its FIN.
             String up = Netns.run(in(client, "sh", "-c", "socat -t 10 -T 30 - TCP:" + NODE + ":9000 < " + file));
@@ -105,8 +88,8 @@ class SpliceInNamespacesTest {
                     .as("sha256sum of the download at the client")
                     .startsWith(sha);
 
-            command(mesh, "metrics");
-            String metrics = until(out, "END");
+            FabricLab.command(mesh, "metrics");
+            String metrics = FabricLab.until(out, "END");
             long up9000 = sample(metrics, "shoal_ingress_in_bytes_total", 9000);
             long down9001 = sample(metrics, "shoal_ingress_out_bytes_total", 9001);
             assertThat(up9000).isEqualTo(SIZE);
@@ -118,20 +101,8 @@ class SpliceInNamespacesTest {
             } else {
                 assertThat(spliced).as("no splice on " + Transport.best()).isZero();
             }
-            command(mesh, "quit");
+            FabricLab.command(mesh, "quit");
             assertThat(mesh.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        } finally {
-            processes.forEach(Process::destroyForcibly);
-            for (String ns : namespaces) {
-                Netns.killAll(ns);
-            }
-            for (String ns : namespaces) {
-                Netns.tryRun("ip", "netns", "del", ns);
-            }
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -142,74 +113,5 @@ class SpliceInNamespacesTest {
             throw new AssertionError(name + " for port " + port + " not in:\n" + metrics);
         }
         return Long.parseLong(m.group(1));
-    }
-
-    private String namespace(String suffix) {
-        String ns = prefix + suffix;
-        run("ip", "netns", "add", ns);
-        namespaces.add(ns);
-        run("ip", "-n", ns, "link", "set", "lo", "up");
-        return ns;
-    }
-
-    /** A namespace on the fabric bridge with {@code address}/24 on its eth0. */
-    private String host(String suffix, String address) {
-        String ns = namespace(suffix);
-        String fabric = prefix + "f";
-        String port = prefix + suffix;
-        run("ip", "-n", fabric, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", ns);
-        run("ip", "-n", fabric, "link", "set", port, "master", "br0", "up");
-        run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0");
-        run("ip", "-n", ns, "link", "set", "eth0", "up");
-        return ns;
-    }
-
-    private Process start(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        processes.add(p);
-        return p;
-    }
-
-    private static BlockingQueue<String> lines(Process p) {
-        BlockingQueue<String> q = new LinkedBlockingQueue<>();
-        Thread t = new Thread(
-                () -> {
-                    try (BufferedReader r =
-                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = r.readLine()) != null) {
-                            q.add(line);
-                        }
-                    } catch (Exception e) {
-                        // process ended
-                    }
-                },
-                "mesh-stdout");
-        t.setDaemon(true);
-        t.start();
-        return q;
-    }
-
-    private static void command(Process p, String line) throws Exception {
-        OutputStream o = p.getOutputStream();
-        o.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        o.flush();
-    }
-
-    /** Everything the process printed up to {@code marker} (30 s at most). */
-    private static String until(BlockingQueue<String> out, String marker) throws Exception {
-        StringBuilder seen = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String line = out.poll(1, TimeUnit.SECONDS);
-            if (line == null) {
-                continue;
-            }
-            if (line.equals(marker)) {
-                return seen.toString();
-            }
-            seen.append(line).append('\n');
-        }
-        throw new AssertionError("the process did not print " + marker + "; it printed:\n" + seen);
     }
 }
