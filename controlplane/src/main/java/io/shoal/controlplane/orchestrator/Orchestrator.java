@@ -538,7 +538,7 @@ public final class Orchestrator implements Closeable {
             }
             schedulePending(s, current, tasks, plan);
             if (plan.isEmpty()) {
-                return true;
+                return !plan.waitsForAddress;
             }
             long planned = System.nanoTime();
             int transactions = writeInChunks(plan);
@@ -557,7 +557,7 @@ public final class Orchestrator implements Closeable {
                     (planned - began) / 1_000_000,
                     (written - planned) / 1_000_000,
                     transactions);
-            return true;
+            return !plan.waitsForAddress;
         } catch (RuntimeException e) {
             plan.undoUncommitted();
             log.info(
@@ -754,9 +754,10 @@ public final class Orchestrator implements Closeable {
             try {
                 addrs = allocator.allocate(t, s::network);
             } catch (AllocationException e) {
-                // A full subnet holds this task back, not the service: it waits PENDING, saying why,
-                // and is tried again in every pass (an address frees up when a task ends), as Swarm's
-                // tasks wait for an IP.
+                // A full subnet (or a network not allocated yet) holds this task back, not the
+                // service: it waits PENDING, saying why, as Swarm's tasks wait for an IP, and the
+                // pass counts as unfinished so another comes shortly even if nothing else changes.
+                plan.waitsForAddress = true;
                 return pendingBecause(t, "no address: " + e.getMessage());
             }
             Task withAddrs = t.withAddresses(addrs);

@@ -29,6 +29,8 @@ final class Plan {
     Service serviceUpdate;
     /** True when this plan starts a batch of a rolling update (counted once stored). */
     boolean updateBatch;
+    /** True when a task of this pass could not get an address: the pass is tried again shortly. */
+    boolean waitsForAddress;
 
     /** One write and its key for undo: "service" or a task id. */
     record Op(String key, Function<StoreTransaction, StoreTransaction> write) {}
