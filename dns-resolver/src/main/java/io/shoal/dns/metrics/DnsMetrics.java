@@ -32,6 +32,8 @@ public final class DnsMetrics {
     private final LongAdder upstreamAnswers = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
     private final LongAdder staleAnswers = new LongAdder();
+    private final LongAdder udpReceiveCalls = new LongAdder();
+    private final LongAdder udpDatagrams = new LongAdder();
 
     /** Counts a query that carried a question of {@code qtype}. */
     public void query(int qtype) {
@@ -75,6 +77,23 @@ public final class DnsMetrics {
     /** Counts an expired cached answer served because every upstream failed (RFC 8767). */
     public void staleAnswer() {
         staleAnswers.increment();
+    }
+
+    /**
+     * One receive system call of the batched UDP loop that returned {@code datagrams} queries:
+     * datagrams per call says how much batching the load gives (1 at a trickle, up to 32).
+     */
+    public void udpReceived(int datagrams) {
+        udpReceiveCalls.increment();
+        udpDatagrams.add(datagrams);
+    }
+
+    public long udpReceiveCallCount() {
+        return udpReceiveCalls.sum();
+    }
+
+    public long udpDatagramCount() {
+        return udpDatagrams.sum();
     }
 
     public long cacheHitCount() {
@@ -138,6 +157,8 @@ public final class DnsMetrics {
         counter(out, "shoal_dns_upstream_failures_total", upstreamFailures);
         counter(out, "shoal_dns_cache_hits_total", cacheHits);
         counter(out, "shoal_dns_cache_stale_answers_total", staleAnswers);
+        counter(out, "shoal_dns_udp_receive_calls_total", udpReceiveCalls);
+        counter(out, "shoal_dns_udp_received_datagrams_total", udpDatagrams);
         out.append("# TYPE shoal_dns_upstream_latency_seconds summary\n");
         out.append("shoal_dns_upstream_latency_seconds_sum ")
                 .append(upstreamLatencyNanos.sum() / 1e9)

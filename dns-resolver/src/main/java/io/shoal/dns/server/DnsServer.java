@@ -70,6 +70,7 @@ public final class DnsServer implements Closeable {
     private final DnsResponder responder;
     private final UpstreamForwarder forwarder;
     private final List<SelectorUdpLoop> udpLoops = new ArrayList<>();
+    private final List<MmsgUdpLoop> mmsgLoops = new ArrayList<>();
     private final Set<DnsBinding> bindings = ConcurrentHashMap.newKeySet();
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTED);
 
@@ -77,6 +78,12 @@ public final class DnsServer implements Closeable {
         this.config = config;
         this.transport = config.transport().orElseGet(Transport::best);
         transport.ensureAvailability();
+        if (!config.udpIo().isAvailable()) {
+            throw new IllegalStateException(
+                    "UDP I/O " + config.udpIo() + " is not available here: "
+                            + config.udpIo().unavailabilityCause(),
+                    config.udpIo().unavailabilityCause());
+        }
         log.info(
                 "DNS server on transport {} with {} event loop thread(s), UDP by {}, upstreams {}",
                 transport,
@@ -93,10 +100,21 @@ public final class DnsServer implements Closeable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
-        if (config.udpIo() == UdpIo.SELECTOR) {
+        try {
             for (int i = 0; i < config.threads(); i++) {
-                udpLoops.add(new SelectorUdpLoop("shoal-dns-udp-" + (i + 1), responder, forwarder, config.udpCap()));
+                String name = "shoal-dns-udp-" + (i + 1);
+                switch (config.udpIo()) {
+                    case MMSG -> mmsgLoops.add(new MmsgUdpLoop(name, responder, forwarder, config.udpCap()));
+                    case SELECTOR -> udpLoops.add(new SelectorUdpLoop(name, responder, forwarder, config.udpCap()));
+                    case TRANSPORT -> {}
+                }
             }
+        } catch (RuntimeException e) {
+            mmsgLoops.forEach(MmsgUdpLoop::close);
+            udpLoops.forEach(SelectorUdpLoop::close);
+            forwarder.close();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
         }
     }
 
@@ -192,7 +210,13 @@ public final class DnsServer implements Closeable {
             // socket and no datagram changes threads. One thread (the default): one socket, no
             // option.
             int sockets = config.threads();
-            if (udpLoops.isEmpty()) {
+            if (!mmsgLoops.isEmpty()) {
+                for (MmsgUdpLoop loop : mmsgLoops) {
+                    NativeUdpSocket c = namespace.open(() -> NativeUdpSocket.open(bound, sockets > 1));
+                    udp.add(new DnsBinding.UdpSocket(c::isOpen, () -> loop.close(c)));
+                    loop.register(c, scope::get);
+                }
+            } else if (udpLoops.isEmpty()) {
                 Iterator<EventExecutor> loops = group.iterator();
                 for (int i = 0; i < sockets; i++) {
                     Channel c = bindUdp((EventLoop) loops.next(), bound, sockets > 1, scope, namespace);
@@ -283,6 +307,9 @@ public final class DnsServer implements Closeable {
             b.close();
         }
         for (SelectorUdpLoop loop : udpLoops) {
+            loop.close();
+        }
+        for (MmsgUdpLoop loop : mmsgLoops) {
             loop.close();
         }
         forwarder.close();

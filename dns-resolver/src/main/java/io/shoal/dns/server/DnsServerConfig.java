@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param maxTcpConnections open TCP connections per binding; more are closed at once (default
  *     128: a container's resolver needs a handful, and each costs buffers)
  * @param upstream forwarding of names Shoal does not own
- * @param udpIo how UDP queries are read and answered (default {@link UdpIo#SELECTOR})
+ * @param udpIo how UDP queries are read and answered (default {@link UdpIo#best()})
  */
 public record DnsServerConfig(
         Optional<Transport> transport,
@@ -69,7 +69,7 @@ public record DnsServerConfig(
                 Duration.ofSeconds(10),
                 128,
                 UpstreamConfig.of(List.of()),
-                UdpIo.SELECTOR);
+                UdpIo.best());
     }
 
     public DnsServerConfig withTransport(Transport t) {

@@ -5,27 +5,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shoal.dns.resolve.DnsScope;
 import io.shoal.dns.testing.Dns;
 import io.shoal.dns.testing.Fixtures;
+import io.shoal.testbed.Requirements;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.xbill.DNS.Type;
 
 /**
- * The selector UDP loop answers from the table without allocating per query, end to end over a
+ * The UDP loops (selector and batched) answer from the table without allocating per query, end to end over a
  * real loopback socket: the loop thread's own allocation counter (the JVM's per-thread one) over
  * 20,000 queries from one client, each answer checked.
  */
-class SelectorUdpAllocationTest {
+class UdpLoopAllocationTest {
     private static final int QUERIES = 20_000;
 
-    @Test
-    void theUdpLoopAllocatesNothingPerLocalAnswer() throws IOException {
+    @ParameterizedTest
+    @EnumSource(
+            value = UdpIo.class,
+            names = {"SELECTOR", "MMSG"})
+    void theUdpLoopAllocatesNothingPerLocalAnswer(UdpIo udpIo) throws IOException {
+        Requirements.require(udpIo.isAvailable(), udpIo + " (" + udpIo.unavailabilityCause() + ")");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (DnsServer server = DnsServer.start(DnsServerConfig.defaults().withUdpIo(UdpIo.SELECTOR));
+        try (DnsServer server = DnsServer.start(DnsServerConfig.defaults().withUdpIo(udpIo));
                 DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             server.update(Fixtures.table());
             DnsBinding b = server.bind(new InetSocketAddress("127.0.0.1", 0), DnsScope.of("n1"));
@@ -42,7 +48,7 @@ class SelectorUdpAllocationTest {
             ask(client, query, reply, QUERIES);
             long perQuery = (threads.getThreadAllocatedBytes(loop.getId()) - before) / QUERIES;
             assertThat(perQuery)
-                    .as("bytes the UDP loop thread allocated per query answered from the table")
+                    .as("bytes the %s UDP loop thread allocated per query answered from the table", udpIo)
                     .isZero();
         }
     }
