@@ -224,6 +224,43 @@ class MmsgUdpLoopTest {
     }
 
     @Test
+    void oneLoopServesHundredsOfBindingsEachWithItsOwnScope() throws Exception {
+        // as a node with many containers: one socket per container on one loop; descriptor
+        // numbers beyond the loop's first table size, scopes told apart per socket
+        int bindings = 300;
+        List<InetSocketAddress> front = new ArrayList<>();
+        List<InetSocketAddress> back = new ArrayList<>();
+        for (int i = 0; i < bindings; i++) {
+            NativeUdpSocket s =
+                    NativeUdpSocket.open(new InetSocketAddress("127.0.0.1", freeUdpPort("127.0.0.1")), false);
+            sockets.add(s);
+            boolean isFront = i % 2 == 0;
+            loop.register(s, () -> DnsScope.of(isFront ? Fixtures.FRONT : Fixtures.BACK));
+            (isFront ? front : back).add(s.localAddress());
+        }
+        assertThat(sockets.get(sockets.size() - 1).fd())
+                .as("descriptor of the last socket")
+                .isGreaterThan(64);
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            client.setSoTimeout(3000);
+            for (InetSocketAddress at : front) {
+                ask(client, at, "web", Type.A, 1);
+            }
+            for (InetSocketAddress at : back) {
+                ask(client, at, "db", Type.A, 1); // "db" lives only on the back network
+            }
+            for (InetSocketAddress at : front.subList(0, 5)) {
+                // not in a front binding's scope: forwarded, and with no upstream, SERVFAIL
+                byte[] q = Dns.query("db", Type.A);
+                client.send(new DatagramPacket(q, q.length, at));
+                Message m = receive(client);
+                assertThat(m.getRcode()).as("db asked at front binding %s", at).isEqualTo(Rcode.SERVFAIL);
+                assertThat(Dns.addresses(m)).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void aBindThatFailsSaysWhyAndHoldsNothing() throws Exception {
         try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             InetSocketAddress at = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
