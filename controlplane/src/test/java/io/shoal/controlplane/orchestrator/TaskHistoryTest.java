@@ -333,12 +333,12 @@ class TaskHistoryTest {
             Service s = store.read(Kind.SERVICES, "web").orElseThrow().value();
             ServiceSpec next = s.spec().withTask(s.spec().task().withContainer(ContainerSpec.of(image)));
             store.update(Kind.SERVICES, s.updatedTo(next, Instant.now()));
-            await().atMost(WAIT)
-                    .until(() -> store.get(Kind.SERVICES, "web")
-                                    .orElseThrow()
-                                    .updateStatus()
-                                    .state()
-                            == UpdateState.COMPLETED);
+            await().atMost(WAIT).until(() -> {
+                Service now = store.get(Kind.SERVICES, "web").orElseThrow();
+                return now.spec().task().container().image().equals(image)
+                        && now.updateStatus() != null
+                        && now.updateStatus().state() == UpdateState.COMPLETED;
+            });
             await().atMost(WAIT).until(() -> runningImages("web").equals(List.of(image, image, image)));
         }
         // One task per slot once the old ones ended: the img:3 one, the third of its slot.
@@ -401,6 +401,61 @@ class TaskHistoryTest {
         store.update(Kind.SERVICES, s.updatedTo(s.spec().withReplicas(0)));
         await().atMost(WAIT).until(() -> addressesInUse() == 1 + 1);
         assertThat(stored("nowhere")).allMatch(t -> t.desiredState() == TaskState.SHUTDOWN);
+    }
+
+    @Test
+    void aPassWhoseWritesFailDeletesNothingAndTheNextPassDoes() throws Exception {
+        ServiceSpec base = ServiceSpec.replicated("r", "img:1", 1);
+        ServiceSpec spec = base.withTask(
+                base.task().withRestartPolicy(new RestartPolicy(RestartCondition.ANY, Duration.ZERO, 0, null)));
+        service(spec);
+        Instant t0 = Instant.now().minusSeconds(60);
+        store.create(
+                Kind.TASKS,
+                Task.forSlot(Meta.created("r.1.3", t0.plusSeconds(3)), "r", 0, 1, spec.task())
+                        .assignedTo("n1", t0));
+        // Not started: the test runs the passes itself. A first pass allocates the network and
+        // writes n1's assignment list, so that the pass in the outage has only the deletes to write.
+        orchestrator = new Orchestrator(
+                store,
+                null,
+                new Allocator(ClusterSpec.withPools("100.64.0.0/10")),
+                Scheduler.defaults(),
+                clock,
+                metrics,
+                2);
+        await().atMost(WAIT).until(() -> store.list(Kind.TASKS).size() == 1 && orchestrator.reconcile());
+        for (int n = 0; n < 3; n++) {
+            Instant at = t0.plusSeconds(n);
+            store.create(
+                    Kind.TASKS,
+                    Task.forSlot(Meta.created("r.1." + n, at), "r", 0, 1, spec.task())
+                            .assignedTo("n1", at)
+                            .withDesiredState(TaskState.SHUTDOWN));
+            report("r.1." + n, TaskState.SHUTDOWN);
+        }
+        await().atMost(WAIT)
+                .until(() -> store.list(Kind.TASKS).size() == 4
+                        && store.ids(Kind.STATUS).size() == 3);
+
+        server.stop();
+        try {
+            await().atMost(WAIT).until(() -> !store.connected());
+            assertThat(orchestrator.reconcile()).as("a pass whose writes fail").isFalse();
+        } finally {
+            server.restart();
+        }
+        await().atMost(WAIT).until(store::connected);
+        assertThat(ids(stored("r"))).containsExactlyInAnyOrder("r.1.0", "r.1.1", "r.1.2", "r.1.3");
+        assertThat(store.readAll(Kind.STATUS)).hasSize(3);
+        assertThat(metrics.value("shoal_controlplane_tasks_deleted_total")).isZero();
+
+        await().atMost(WAIT)
+                .until(() -> orchestrator.reconcile() && ids(stored("r")).size() == 2);
+        assertThat(ids(stored("r"))).containsExactlyInAnyOrder("r.1.2", "r.1.3");
+        assertThat(client.getChildren().forPath(store.layout().folder(Kind.STATUS)))
+                .containsExactly("r.1.2");
+        assertThat(metrics.value("shoal_controlplane_tasks_deleted_total")).isEqualTo(2);
     }
 
     @Test
