@@ -13,6 +13,7 @@ import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Layout;
 import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.Stored;
+import io.shoal.model.Cidr;
 import io.shoal.model.ClusterSpec;
 import io.shoal.model.ContainerSpec;
 import io.shoal.model.FailureAction;
@@ -44,6 +45,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -219,7 +221,7 @@ class TaskHistoryTest {
             await().atMost(WAIT)
                     .until(() -> liveAssigned("loop").size() == 2
                             && liveAssigned("everywhere").size() == 2);
-            List<Task> live = new java.util.ArrayList<>(liveAssigned("loop"));
+            List<Task> live = new ArrayList<>(liveAssigned("loop"));
             live.addAll(liveAssigned("everywhere"));
             for (Task t : live) {
                 assertThat(seen.add(t.id())).as("id %s is new", t.id()).isTrue();
@@ -260,11 +262,14 @@ class TaskHistoryTest {
         // Addresses: the 4 live tasks, the gateway and the two VIPs; none of the 40 ended tasks'.
         assertThat(vips()).isEqualTo(2);
         assertThat(addressesInUse()).isEqualTo(4 + 1 + 2);
-        Set<Object> live = stored("loop").stream()
-                .filter(t -> t.id().endsWith(".10"))
-                .map(t -> t.addresses().get("net"))
-                .collect(Collectors.toSet());
-        assertThat(live).hasSize(2);
+        Network net = store.get(Kind.NETWORKS, "net").orElseThrow();
+        List<Task> live = new ArrayList<>(stored("loop"));
+        live.addAll(stored("everywhere"));
+        live.removeIf(t -> !t.id().endsWith(".10"));
+        assertThat(live).hasSize(4).allSatisfy(t -> {
+            Cidr address = t.addresses().get("net");
+            assertThat(allocator.poolOf(net.id()).ownerOf(address)).isEqualTo(t.id());
+        });
     }
 
     @Test
