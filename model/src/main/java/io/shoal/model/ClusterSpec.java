@@ -1,6 +1,7 @@
 package io.shoal.model;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Cluster-wide settings, stored at {@code /shoal/cluster}, fixed at initialisation.
@@ -12,6 +13,11 @@ import java.util.List;
  * @param firstVni the first VXLAN id handed out ({@link Network#FIRST_VNI})
  * @param portRangeStart the first port of the dynamic published-port range
  * @param portRangeEnd the last port of that range
+ * @param taskHistoryLimit the most tasks the orchestrator keeps per slot (or per node, for a global
+ *     service), live and ended together, as Swarm's {@code TaskHistoryRetentionLimit}: older ended
+ *     tasks are deleted. Null (absent from the JSON, as in records stored before it existed) means
+ *     the default, {@value #DEFAULT_TASK_HISTORY_LIMIT}; below 1 is refused (a slot always keeps
+ *     its newest task)
  */
 public record ClusterSpec(
         String name,
@@ -19,7 +25,11 @@ public record ClusterSpec(
         int subnetSize,
         int firstVni,
         int portRangeStart,
-        int portRangeEnd) {
+        int portRangeEnd,
+        Integer taskHistoryLimit) {
+    /** Swarm's default task history retention limit. */
+    public static final int DEFAULT_TASK_HISTORY_LIMIT = 5;
+
     public ClusterSpec {
         name = name == null || name.isBlank() ? "default" : name;
         Require.name("cluster name", name, 63);
@@ -47,6 +57,16 @@ public record ClusterSpec(
         portRangeEnd = portRangeEnd == 0 ? 32767 : portRangeEnd;
         Require.between("portRangeStart", portRangeStart, 1, 65535);
         Require.between("portRangeEnd", portRangeEnd, portRangeStart, 65535);
+        taskHistoryLimit = Objects.requireNonNullElse(taskHistoryLimit, DEFAULT_TASK_HISTORY_LIMIT);
+        if (taskHistoryLimit < 1) {
+            throw new IllegalArgumentException("taskHistoryLimit: " + taskHistoryLimit
+                    + " must be at least 1 (a slot always keeps its newest task)");
+        }
+    }
+
+    /** These settings with another task history limit (null: the default). */
+    public ClusterSpec withTaskHistoryLimit(Integer limit) {
+        return new ClusterSpec(name, defaultAddressPools, subnetSize, firstVni, portRangeStart, portRangeEnd, limit);
     }
 
     /** Defaults, with the given pools. */
@@ -59,6 +79,7 @@ public record ClusterSpec(
                 0,
                 0,
                 0,
-                0);
+                0,
+                null);
     }
 }

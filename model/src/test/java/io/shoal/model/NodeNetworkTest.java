@@ -90,17 +90,35 @@ class NodeNetworkTest {
 
     @Test
     void clusterSpecDefaultsToDockersPoolAndChecksTheSubnetSize() {
-        ClusterSpec dflt = new ClusterSpec(null, null, 0, 0, 0, 0);
+        ClusterSpec dflt = new ClusterSpec(null, null, 0, 0, 0, 0, null);
         assertThat(dflt.defaultAddressPools()).containsExactly(Cidr.parse("p", "10.0.0.0/8"));
         assertThat(dflt.subnetSize()).isEqualTo(24);
         assertThat(dflt.firstVni()).isEqualTo(4096);
         assertThat(dflt.portRangeStart()).isEqualTo(30000);
         assertThat(dflt.portRangeEnd()).isEqualTo(32767);
+        assertThat(dflt.taskHistoryLimit()).isEqualTo(5);
+        assertThat(dflt.withTaskHistoryLimit(2).taskHistoryLimit()).isEqualTo(2);
         assertThat(ClusterSpec.withPools("100.64.0.0/10").defaultAddressPools()).hasSize(1);
-        assertThatThrownBy(() -> new ClusterSpec("c", List.of(Cidr.parse("p", "100.64.0.0/26")), 24, 0, 0, 0))
+        assertThatThrownBy(() -> new ClusterSpec("c", List.of(Cidr.parse("p", "100.64.0.0/26")), 24, 0, 0, 0, null))
                 .hasMessage("subnetSize: /24 subnets do not fit in pool 100.64.0.0/26");
-        assertThatThrownBy(() -> new ClusterSpec("c", null, 0, 0, 32000, 31000))
+        assertThatThrownBy(() -> new ClusterSpec("c", null, 0, 0, 32000, 31000, null))
                 .hasMessage("portRangeEnd: 31000 is outside 32000..65535");
+        assertThatThrownBy(() -> dflt.withTaskHistoryLimit(0))
+                .hasMessage("taskHistoryLimit: 0 must be at least 1 (a slot always keeps its newest task)");
+    }
+
+    @Test
+    void clusterSpecWithoutATaskHistoryLimitInItsJsonGetsTheDefault() throws Exception {
+        String stored = "{\"name\":\"c\",\"defaultAddressPools\":[\"100.64.0.0/10\"],\"subnetSize\":24,"
+                + "\"firstVni\":4096,\"portRangeStart\":30000,\"portRangeEnd\":32767}";
+        ClusterSpec read = Json.mapper().readValue(stored, ClusterSpec.class);
+        assertThat(read.taskHistoryLimit()).isEqualTo(5);
+        ClusterSpec three = read.withTaskHistoryLimit(3);
+        assertThat(Json.mapper().readValue(Json.mapper().writeValueAsString(three), ClusterSpec.class))
+                .isEqualTo(three);
+        String negative = stored.replace("}", ",\"taskHistoryLimit\":-2}");
+        assertThatThrownBy(() -> Json.mapper().readValue(negative, ClusterSpec.class))
+                .hasMessageContaining("taskHistoryLimit: -2 must be at least 1");
     }
 
     @Test

@@ -118,8 +118,8 @@ public final class Manager implements Closeable {
 
     private void lead(Fence fence) {
         stopLeading();
-        Orchestrator orchestrator =
-                new Orchestrator(store, fence, new Allocator(cluster), Scheduler.defaults(), clock, metrics);
+        Orchestrator orchestrator = new Orchestrator(
+                store, fence, new Allocator(cluster), Scheduler.defaults(), clock, metrics, cluster.taskHistoryLimit());
         metrics.counter("shoal_controlplane_leader_terms_total", "Terms this manager won")
                 .increment();
         epoch = fence.epoch();

@@ -19,6 +19,7 @@ import io.shoal.controlplane.store.StoreEvent;
 import io.shoal.controlplane.store.StoreTransaction;
 import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Cidr;
+import io.shoal.model.ClusterSpec;
 import io.shoal.model.Meta;
 import io.shoal.model.Network;
 import io.shoal.model.Node;
@@ -36,8 +37,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -62,10 +65,19 @@ import org.slf4j.LoggerFactory;
  * to shut down, PENDING tasks that now fit somewhere, and the service's endpoint once allocated.
  *
  * <p>Task ids are deterministic — {@code <service>.<slot>.<n>} or {@code <service>.<node>.<n>},
- * where {@code n} counts the tasks that slot has had — so a pass that should still work from a
- * view lagging a write proposes the same ids again; ZooKeeper refuses the duplicate create, that
- * transaction fails, and the pass is simply retried once the view caught up. Updates are version
- * checked for the same reason.
+ * where {@code n} is one more than the largest {@code n} the slot's tasks carry — so a pass that
+ * should still work from a view lagging a write proposes the same ids again; ZooKeeper refuses the
+ * duplicate create, that transaction fails, and the pass is simply retried once the view caught up.
+ * Updates and deletes are version checked for the same reason.
+ *
+ * <p>Task history (Swarm's {@code TaskHistoryRetentionLimit}): a slot keeps at most {@code
+ * taskHistoryLimit} tasks, live and ended; the oldest ended ones are deleted, with their status
+ * reports, in the service's transactions. Never deleted: a task not yet observed ended (or, told to
+ * stop before it was assigned, never given to a node); the slot's newest task (so {@code n} never
+ * repeats); the tasks the restart policy's {@code maxAttempts} count within its window still needs;
+ * failed tasks the failure count of an update in progress still needs. Tasks of deleted services
+ * are deleted once ended. A deleted task's addresses were released when it was seen ended (or are
+ * released once its delete is stored, for one that never ran), only while the pool names it owner.
  *
  * <p>Ingress (as in Swarm): at the start of its term the leader makes the {@code ingress} network if
  * the cluster has none (also later, should a service publish ports while there is none); every node
@@ -97,6 +109,11 @@ public final class Orchestrator implements Closeable {
     /** Transactions of one pass in flight at once. */
     static final int WRITERS = 4;
 
+    /** Oldest first: by {@code n}, then creation time, then id. */
+    private static final Comparator<Task> OLDEST_FIRST = Comparator.comparingInt(Orchestrator::attemptOf)
+            .thenComparing((Task t) -> t.meta().createdAt())
+            .thenComparing(Task::id);
+
     private final Store store;
     private final Fence fence;
     private final Allocator allocator;
@@ -106,6 +123,9 @@ public final class Orchestrator implements Closeable {
     private final ScheduledExecutorService worker;
     /** Sends a pass's transactions together (see {@link #writeInChunks}). */
     private final ExecutorService writers;
+
+    private final int taskHistoryLimit;
+    private final LongAdder tasksDeleted;
 
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private volatile boolean ingressNameClashLogged;
@@ -141,6 +161,36 @@ public final class Orchestrator implements Closeable {
      */
     public Orchestrator(
             Store store, Fence fence, Allocator allocator, Scheduler scheduler, Clock clock, Metrics metrics) {
+        this(store, fence, allocator, scheduler, clock, metrics, ClusterSpec.DEFAULT_TASK_HISTORY_LIMIT);
+    }
+
+    /**
+     * @param store a started store
+     * @param fence the leader's fence for this term (null only for single-manager tests)
+     * @param allocator the allocator; {@link #start} restores it from the store
+     * @param scheduler the scheduler
+     * @param clock time for statuses
+     * @param metrics where passes, tasks created and deleted and update batches are counted
+     * @param taskHistoryLimit the most tasks a slot keeps, live and ended ({@link
+     *     ClusterSpec#taskHistoryLimit()}); at least 1
+     * @throws IllegalArgumentException when {@code taskHistoryLimit} is below 1
+     */
+    public Orchestrator(
+            Store store,
+            Fence fence,
+            Allocator allocator,
+            Scheduler scheduler,
+            Clock clock,
+            Metrics metrics,
+            int taskHistoryLimit) {
+        if (taskHistoryLimit < 1) {
+            throw new IllegalArgumentException("taskHistoryLimit: " + taskHistoryLimit
+                    + " must be at least 1 (a slot always keeps its newest task)");
+        }
+        this.taskHistoryLimit = taskHistoryLimit;
+        this.tasksDeleted = metrics.counter(
+                "shoal_controlplane_tasks_deleted_total",
+                "Ended tasks the orchestrator deleted (task history limit, removed services)");
         this.metrics = metrics;
         LongAdder batches =
                 metrics.counter("shoal_controlplane_update_batches_total", "Rolling update batches started");
@@ -530,13 +580,13 @@ public final class Orchestrator implements Closeable {
                     current,
                     slots,
                     plan,
-                    slot -> newTask(
-                            s, svc, slot.slot(), slot.nodeId(), slot.history().size()));
+                    slot -> newTask(s, svc, slot.slot(), slot.nodeId(), nextAttempt(slot.history())));
             if (rolled != current) {
                 plan.serviceUpdate = rolled;
                 current = rolled;
             }
             schedulePending(s, current, tasks, plan);
+            reap(s, current, tasks, plan);
             if (plan.isEmpty()) {
                 return !plan.waitsForAddress;
             }
@@ -549,11 +599,12 @@ public final class Orchestrator implements Closeable {
                 batches.increment();
             }
             log.info(
-                    "orchestrator: service {}: {} new tasks, {} task updates ({} ms to plan, {} ms to write in {}"
-                            + " transactions)",
+                    "orchestrator: service {}: {} new tasks, {} task updates, {} ended tasks deleted ({} ms to plan,"
+                            + " {} ms to write in {} transactions)",
                     service.spec().name(),
                     plan.creates.size(),
                     plan.updates.size(),
+                    plan.deletes.size(),
                     (planned - began) / 1_000_000,
                     (written - planned) / 1_000_000,
                     transactions);
@@ -652,7 +703,7 @@ public final class Orchestrator implements Closeable {
                     && !restartDue(s, service, history, last)) {
                 return;
             }
-            plan.create(newTask(s, service, slot, nodeId, history.size()));
+            plan.create(newTask(s, service, slot, nodeId, nextAttempt(history)));
         }
         for (Task t : movable) {
             if (lostNodes.containsKey(t.nodeId())) {
@@ -714,6 +765,147 @@ public final class Orchestrator implements Closeable {
         if (lifecycle.state() == Lifecycle.State.STARTED) {
             worker.schedule(this::trigger, millis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The {@code n} of a slot's next task id: one more than the largest its tasks carry (the newest
+     * task is never deleted, so an id never repeats), and at least the number of tasks (ids that do
+     * not end in a number, should there be any).
+     */
+    static int nextAttempt(List<Task> history) {
+        int next = history.size();
+        for (Task t : history) {
+            int n = attemptOf(t);
+            if (n >= next) {
+                next = n + 1;
+            }
+        }
+        return next;
+    }
+
+    /** The {@code n} of a task id {@code <service>.<slot or node>.<n>}, or -1 when it has none. */
+    static int attemptOf(Task t) {
+        String id = t.id();
+        String last = id.substring(id.lastIndexOf('.') + 1);
+        if (last.isEmpty() || last.length() > 9 || !last.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Integer.parseInt(last);
+    }
+
+    /**
+     * Over for good: observed ended (the agent's report, or the leader's record), or told to stop
+     * before it was ever assigned (no agent was given it: it has no report and nothing to stop).
+     */
+    static boolean finished(Snapshot s, Task t) {
+        if (s.observed(t).isTerminal()) {
+            return true;
+        }
+        return t.desiredState() != TaskState.RUNNING
+                && t.status().state().compareTo(TaskState.ASSIGNED) < 0
+                && !s.statuses.containsKey(t.id());
+    }
+
+    /**
+     * Plans the deletion of a service's oldest ended tasks, so that each slot (or node, for a global
+     * service) keeps at most {@link #taskHistoryLimit} tasks counting those this plan creates. What
+     * is never deleted: see {@link #keptBeyondLimit}; tasks this plan writes; tasks not {@link
+     * #finished}.
+     */
+    private void reap(Snapshot s, Service service, List<Task> tasks, Plan plan) {
+        Map<String, List<Task>> bySlot = new HashMap<>();
+        for (Task t : tasks) {
+            bySlot.computeIfAbsent(slotKey(t), k -> new ArrayList<>()).add(t);
+        }
+        Map<String, Integer> creating = new HashMap<>();
+        Set<String> written = new HashSet<>();
+        for (Task t : plan.creates) {
+            creating.merge(slotKey(t), 1, Integer::sum);
+            written.add(t.id());
+        }
+        plan.updates.forEach(t -> written.add(t.id()));
+        for (Map.Entry<String, List<Task>> e : bySlot.entrySet()) {
+            List<Task> history = e.getValue();
+            int excess = history.size() + creating.getOrDefault(e.getKey(), 0) - taskHistoryLimit;
+            if (excess <= 0) {
+                continue;
+            }
+            Set<String> kept = keptBeyondLimit(s, service, history);
+            List<Task> oldestFirst = new ArrayList<>(history);
+            oldestFirst.sort(OLDEST_FIRST);
+            for (Task t : oldestFirst) {
+                if (excess == 0) {
+                    break;
+                }
+                if (!kept.contains(t.id()) && !written.contains(t.id()) && finished(s, t)) {
+                    delete(t, plan);
+                    excess--;
+                }
+            }
+        }
+    }
+
+    /** A task's slot: its number, or its node for a global service's task. */
+    private static String slotKey(Task t) {
+        return t.slot() > 0 ? "slot " + t.slot() : "node " + t.nodeId();
+    }
+
+    /**
+     * The tasks of one slot that stay whatever the limit: the newest (by {@code n}, and by creation
+     * time, which {@link #fill} goes by), whose id the next one's is derived from; those the restart
+     * policy's count needs ({@link #restartDue} counts the tasks of the newest one's spec created
+     * after the first of them and within the window, so the first of them and every one within the
+     * window, all of them for a window of zero, stay); and failed tasks an update in progress counts.
+     * The restart count is thereby bounded too: a slot never holds more than about {@code
+     * maxAttempts + 2} tasks of one spec for it.
+     */
+    private Set<String> keptBeyondLimit(Snapshot s, Service service, List<Task> history) {
+        Set<String> kept = new HashSet<>();
+        Task newestById = history.stream().max(OLDEST_FIRST).orElseThrow();
+        Task last = history.stream()
+                .max(Comparator.comparing((Task t) -> t.meta().createdAt()).thenComparing(Task::id))
+                .orElseThrow();
+        kept.add(newestById.id());
+        kept.add(last.id());
+        RestartPolicy policy = service.spec().task().restartPolicy();
+        if (policy.maxAttempts() > 0) {
+            List<Task> sameSpec =
+                    history.stream().filter(t -> t.spec().equals(last.spec())).toList();
+            Instant first = sameSpec.stream()
+                    .map(t -> t.meta().createdAt())
+                    .min(Comparator.naturalOrder())
+                    .orElseThrow();
+            Instant since =
+                    policy.window().isZero() ? Instant.MIN : clock.instant().minus(policy.window());
+            for (Task t : sameSpec) {
+                Instant at = t.meta().createdAt();
+                if (!at.isAfter(first) || !at.isBefore(since)) {
+                    kept.add(t.id());
+                }
+            }
+        }
+        for (Task t : history) {
+            if (Updater.neededForFailureCount(s, service, t)) {
+                kept.add(t.id());
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Adds the deletion of an ended task (and of its agent's status report) to a plan. Once stored,
+     * its addresses are released — a no-op for a task seen ended, whose addresses {@link
+     * #releaseEnded} gave back already (the pool frees an address only while it names the task as
+     * owner, so nothing is freed twice) — and the view stops showing it.
+     */
+    private void delete(Task t, Plan plan) {
+        long statusVersion =
+                store.find(Kind.STATUS, t.id()).map(Stored::version).orElse(-1);
+        plan.delete(t, statusVersion, () -> {
+            allocator.release(t);
+            own.taskDeletedByUs(t.id());
+            tasksDeleted.increment();
+        });
     }
 
     /** A new task with the spec new tasks carry now (ingress appended when the service publishes). */
@@ -787,12 +979,13 @@ public final class Orchestrator implements Closeable {
     }
 
     /**
-     * Frees the addresses of tasks that have ended, before any service is placed, so a task waiting
-     * for an address on a full subnet gets the one freed in the same pass.
+     * Frees the addresses of tasks that have ended (or were told to stop before any node was given
+     * them), before any service is placed, so a task waiting for an address on a full subnet gets the
+     * one freed in the same pass.
      */
     private void releaseEnded(Snapshot s) {
         for (Task t : s.tasks.values()) {
-            if (s.observed(t).isTerminal()) {
+            if (finished(s, t)) {
                 allocator.release(t);
             }
         }
@@ -801,8 +994,14 @@ public final class Orchestrator implements Closeable {
     private boolean shutDownOrphans(Snapshot s) {
         Plan plan = new Plan();
         for (Task t : s.tasks.values()) {
-            if (!s.services.containsKey(t.serviceId()) && s.live(t)) {
+            if (s.services.containsKey(t.serviceId())) {
+                continue;
+            }
+            if (s.live(t)) {
                 plan.shutdown(t, "service removed");
+            } else if (finished(s, t)) {
+                // Service ids are never reused, so neither are these task ids: none is kept.
+                delete(t, plan);
             }
         }
         if (plan.isEmpty()) {

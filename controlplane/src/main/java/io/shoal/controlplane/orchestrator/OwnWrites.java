@@ -4,6 +4,7 @@ import io.shoal.model.Service;
 import io.shoal.model.Task;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class OwnWrites {
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Service> services = new ConcurrentHashMap<>();
+    /** Tasks this leader deleted that the view may still show. */
+    private final Set<String> deletedTasks = ConcurrentHashMap.newKeySet();
 
     /** Records what a commit wrote (the values {@code StoreTransaction.commit()} returned). */
     void record(List<Object> written) {
@@ -32,9 +35,16 @@ final class OwnWrites {
         }
     }
 
-    /** A task znode was deleted: nothing of it is laid over the view any more. */
+    /** The view saw a task znode deleted: nothing of it is laid over the view any more. */
     void taskDeleted(String id) {
         tasks.remove(id);
+        deletedTasks.remove(id);
+    }
+
+    /** This leader deleted a task: it is taken out of the view until the view lacks it too. */
+    void taskDeletedByUs(String id) {
+        tasks.remove(id);
+        deletedTasks.add(id);
     }
 
     /** A service znode was deleted: nothing of it is laid over the view any more. */
@@ -59,7 +69,7 @@ final class OwnWrites {
         applyToTasks(viewTasks);
     }
 
-    /** {@link #applyTo} for tasks only. */
+    /** {@link #applyTo} for tasks only; a task this leader deleted is taken out of the view. */
     void applyToTasks(Map<String, Task> viewTasks) {
         tasks.values().removeIf(written -> {
             Task seen = viewTasks.get(written.id());
@@ -69,10 +79,11 @@ final class OwnWrites {
             viewTasks.put(written.id(), written);
             return false;
         });
+        deletedTasks.removeIf(id -> viewTasks.remove(id) == null);
     }
 
     /** Writes still laid over the view (for tests). */
     int size() {
-        return tasks.size() + services.size();
+        return tasks.size() + services.size() + deletedTasks.size();
     }
 }

@@ -44,7 +44,7 @@ final class Updater {
     /** One slot of a service: its number (0 for global) or node, and every task it has had. */
     record Slot(int slot, String nodeId, List<Task> history) {}
 
-    /** Makes the next task of a slot (with the orchestrator's deterministic id). */
+    /** Makes the next task of a slot (with the orchestrator's deterministic id, never reused). */
     interface TaskFactory {
         Task next(Slot slot);
     }
@@ -82,9 +82,7 @@ final class Updater {
                                 .count())
                 : Math.max(1, service.spec().mode().replicas());
         List<Task> failed = tasks.stream()
-                .filter(t -> current(s, service, t) && !t.meta().createdAt().isBefore(st.startedAt()))
-                .filter(t -> t.desiredState() == TaskState.RUNNING)
-                .filter(t -> s.observed(t) == TaskState.FAILED || s.observed(t) == TaskState.REJECTED)
+                .filter(t -> failedDuring(s, service, st, t))
                 .sorted(Comparator.comparing(Task::id))
                 .toList();
         if (failed.isEmpty()
@@ -103,6 +101,31 @@ final class Updater {
             return service.rolledBack(now, "rollback started; " + what);
         }
         return service.withUpdateStatus(st.moveTo(UpdateState.PAUSED, now, "update paused; " + what));
+    }
+
+    /**
+     * Whether {@link #check} counts a task as a failure of the update {@code st}: a task of the new
+     * spec, created since the update started, still desired RUNNING, observed FAILED or REJECTED.
+     */
+    private static boolean failedDuring(Snapshot s, Service service, UpdateStatus st, Task t) {
+        TaskState observed = s.observed(t);
+        return current(s, service, t)
+                && !t.meta().createdAt().isBefore(st.startedAt())
+                && t.desiredState() == TaskState.RUNNING
+                && (observed == TaskState.FAILED || observed == TaskState.REJECTED);
+    }
+
+    /**
+     * Whether the failure count of an update in progress still needs a task: the orchestrator keeps
+     * such tasks beyond the task history limit, or deleting them would hide failures (bounded: once
+     * the count passes the ratio, the update pauses or rolls back).
+     */
+    static boolean neededForFailureCount(Snapshot s, Service service, Task t) {
+        UpdateStatus st = service.updateStatus();
+        return st != null
+                && st.state().inProgress()
+                && config(service).failureAction() != FailureAction.CONTINUE
+                && failedDuring(s, service, st, t);
     }
 
     private static boolean isDone(UpdateState state) {

@@ -22,6 +22,8 @@ import java.util.List;
  * --listen HOST:PORT       also serve the API on TCP (loopback unless you mean it)
  * --pool CIDR              a default address pool (repeatable); default 10.0.0.0/8
  * --grace SECONDS          how long a vanished node may take to come back; default 30
+ * --task-history-limit N   tasks kept per slot, live and ended (Swarm's TaskHistoryRetentionLimit);
+ *                          default 5; set when the cluster is made (later managers adopt the stored one)
  * --tlscacert FILE         with --tlscert and --tlskey: TLS on --listen, client certificates signed
  * --tlscert FILE             by this CA required (Docker's --tlsverify); PEM files, PKCS#8 key
  * --tlskey FILE
@@ -35,6 +37,8 @@ import java.util.List;
  * @param listen the TCP address, or null for none
  * @param pools default address pools (empty: the cluster's default)
  * @param grace the membership grace period
+ * @param taskHistoryLimit the task history retention limit for a new cluster, or 0 when not given
+ *     (the cluster default, 5)
  * @param tls TLS for the TCP listener, or null
  */
 public record ManagerOptions(
@@ -46,6 +50,7 @@ public record ManagerOptions(
         InetSocketAddress listen,
         List<Cidr> pools,
         Duration grace,
+        int taskHistoryLimit,
         ApiTls tls) {
 
     /**
@@ -62,6 +67,7 @@ public record ManagerOptions(
         InetSocketAddress listen = null;
         List<Cidr> pools = new ArrayList<>();
         Duration grace = Duration.ofSeconds(30);
+        int taskHistoryLimit = 0;
         Path tlsCa = null;
         Path tlsCert = null;
         Path tlsKey = null;
@@ -76,13 +82,14 @@ public record ManagerOptions(
                             "--listen",
                             "--pool",
                             "--grace",
+                            "--task-history-limit",
                             "--tlscacert",
                             "--tlscert",
                             "--tlskey")
                     .contains(opt)) {
                 throw new IllegalArgumentException("unknown option '" + opt + "' (see --state-dir, --zookeeper, "
-                        + "--zookeeper-listen, --id, --socket, --listen, --pool, --grace, --tlscacert, --tlscert,"
-                        + " --tlskey)");
+                        + "--zookeeper-listen, --id, --socket, --listen, --pool, --grace, --task-history-limit, --tlscacert,"
+                        + " --tlscert, --tlskey)");
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(opt + ": a value is required");
@@ -116,6 +123,17 @@ public record ManagerOptions(
                         throw new IllegalArgumentException("--grace: expected a number of seconds, got '" + v + "'");
                     }
                 }
+                case "--task-history-limit" -> {
+                    try {
+                        taskHistoryLimit = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        taskHistoryLimit = -1;
+                    }
+                    if (taskHistoryLimit < 1) {
+                        throw new IllegalArgumentException("--task-history-limit: expected a number of tasks of at"
+                                + " least 1 (each slot keeps its newest task), got '" + v + "'");
+                    }
+                }
                 case "--tlscacert" -> tlsCa = Path.of(v);
                 case "--tlscert" -> tlsCert = Path.of(v);
                 case "--tlskey" -> tlsKey = Path.of(v);
@@ -137,7 +155,8 @@ public record ManagerOptions(
             }
             tls = new ApiTls(tlsCa, tlsCert, tlsKey);
         }
-        return new ManagerOptions(stateDir, zookeeper, zkListen, id, socket, listen, List.copyOf(pools), grace, tls);
+        return new ManagerOptions(
+                stateDir, zookeeper, zkListen, id, socket, listen, List.copyOf(pools), grace, taskHistoryLimit, tls);
     }
 
     private static InetSocketAddress hostPort(String opt, String v) {

@@ -80,10 +80,19 @@ public final class ShoalManager implements Closeable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("manager: interrupted while connecting to ZooKeeper", e);
         }
-        ClusterSpec cluster = new ClusterSpec("default", o.pools(), 0, 0, 0, 0);
+        ClusterSpec cluster = new ClusterSpec(
+                "default", o.pools(), 0, 0, 0, 0, o.taskHistoryLimit() == 0 ? null : o.taskHistoryLimit());
         manager = new Manager(client, Layout.DEFAULT, o.id(), cluster, o.grace(), Clock.systemUTC());
         parts.add(manager);
         manager.start();
+        int limit = manager.cluster().taskHistoryLimit();
+        if (o.taskHistoryLimit() != 0 && o.taskHistoryLimit() != limit) {
+            log.warn(
+                    "manager: --task-history-limit {} ignored: the cluster was made with {} (stored in {})",
+                    o.taskHistoryLimit(),
+                    limit,
+                    Layout.DEFAULT.cluster());
+        }
         Optional<JoinTokens.Tokens> fresh = JoinTokens.init(client, Layout.DEFAULT);
         fresh.ifPresent(t -> {
             out.println("Shoal cluster initialised. Join tokens (shown once, keep them safe):");

@@ -81,4 +81,20 @@ class OwnWritesTest {
         own.applyTo(new HashMap<>(), tasks);
         assertThat(tasks).isEmpty();
     }
+
+    @Test
+    void aTaskThisLeaderDeletedIsHiddenWhileTheViewStillShowsIt() {
+        OwnWrites own = new OwnWrites();
+        own.record(List.of(task("web.1.0", 1)));
+        own.taskDeletedByUs("web.1.0");
+        Map<String, Task> lagging = new HashMap<>(Map.of("web.1.0", task("web.1.0", 0), "web.1.1", task("web.1.1", 0)));
+        own.applyTo(new HashMap<>(), lagging);
+        assertThat(lagging).containsOnlyKeys("web.1.1");
+        assertThat(own.size()).isEqualTo(1);
+
+        Map<String, Task> caughtUp = new HashMap<>(Map.of("web.1.1", task("web.1.1", 0)));
+        own.applyTo(new HashMap<>(), caughtUp);
+        assertThat(caughtUp).containsOnlyKeys("web.1.1");
+        assertThat(own.size()).isZero();
+    }
 }

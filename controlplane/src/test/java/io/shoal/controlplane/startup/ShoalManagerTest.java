@@ -60,7 +60,8 @@ class ShoalManagerTest {
                 "--socket", dir.resolve("shoal.sock").toString(),
                 "--listen", "127.0.0.1:0",
                 "--pool", "100.64.0.0/10",
-                "--grace", "5");
+                "--grace", "5",
+                "--task-history-limit", "3");
     }
 
     @Test
@@ -75,6 +76,14 @@ class ShoalManagerTest {
             workerToken = worker.group(1);
             assertThat(m.connectString()).startsWith("127.0.0.1:");
             assertThat(Files.isDirectory(dir.resolve("state/zookeeper/log"))).isTrue();
+            assertThat(m.manager().cluster().taskHistoryLimit()).isEqualTo(3);
+            assertThat(call(m, "GET", "/swarm", null)
+                            .json()
+                            .path("Spec")
+                            .path("Orchestration")
+                            .path("TaskHistoryRetentionLimit")
+                            .asInt())
+                    .isEqualTo(3);
 
             CuratorFramework agentClient = CuratorFrameworkFactory.newClient(
                     m.connectString(), 5000, 3000, new ExponentialBackoffRetry(100, 3));
@@ -130,6 +139,14 @@ class ShoalManagerTest {
                 .hasMessage("--pool: '100.64.0.1/10' has host bits set (did you mean 100.64.0.0/10?)");
         assertThatThrownBy(() -> ManagerOptions.parse("--frobnicate", "1")).hasMessageStartingWith("unknown option");
         assertThatThrownBy(() -> ManagerOptions.parse("--grace")).hasMessage("--grace: a value is required");
+        assertThatThrownBy(() -> ManagerOptions.parse("--task-history-limit", "0"))
+                .hasMessage("--task-history-limit: expected a number of tasks of at least 1 (each slot keeps its"
+                        + " newest task), got '0'");
+        assertThatThrownBy(() -> ManagerOptions.parse("--task-history-limit", "five"))
+                .hasMessageEndingWith("got 'five'");
+        assertThat(ManagerOptions.parse("--task-history-limit", "12").taskHistoryLimit())
+                .isEqualTo(12);
+        assertThat(ManagerOptions.parse().taskHistoryLimit()).as("not given").isZero();
         assertThatThrownBy(() -> ManagerOptions.parse("--socket", "none"))
                 .hasMessageStartingWith("--socket none: give --listen too");
         ManagerOptions o = ManagerOptions.parse("--zookeeper", "198.18.0.1:2181,198.18.0.2:2181");

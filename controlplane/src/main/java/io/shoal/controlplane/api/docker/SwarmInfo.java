@@ -172,7 +172,7 @@ public final class SwarmInfo {
 
     /** {@code GET /swarm}: the cluster; the join tokens say how to get one (Shoal stores only digests). */
     ObjectNode inspect() {
-        ClusterSpec cluster = store.cluster().orElseGet(() -> new ClusterSpec(null, null, 0, 0, 0, 0));
+        ClusterSpec cluster = store.cluster().orElseGet(() -> new ClusterSpec(null, null, 0, 0, 0, 0, null));
         ObjectNode c = DockerViews.object();
         c.put("ID", clusterId());
         c.putObject("Version").put("Index", 0);
@@ -181,7 +181,7 @@ public final class SwarmInfo {
         ObjectNode spec = c.putObject("Spec");
         spec.put("Name", cluster.name());
         spec.putObject("Labels");
-        spec.putObject("Orchestration");
+        spec.putObject("Orchestration").put("TaskHistoryRetentionLimit", cluster.taskHistoryLimit());
         spec.putObject("Raft");
         spec.putObject("Dispatcher");
         spec.putObject("CAConfig");
