@@ -1,0 +1,232 @@
+package io.shoal.agent.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.dockerjava.api.DockerClient;
+import io.shoal.agent.exec.DockerExecutor;
+import io.shoal.model.Cidr;
+import io.shoal.model.NetworkSpec;
+import io.shoal.netlink.ns.NetNs;
+import io.shoal.netlink.route.Link;
+import io.shoal.netlink.route.RouteNetlink;
+import io.shoal.testbed.ExecResult;
+import io.shoal.testbed.Namespaces;
+import io.shoal.testbed.Requirements;
+import io.shoal.vxlan.SandboxNames;
+import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The agent's sweep of what it made for tasks it no longer runs: at start, for tasks that went away
+ * while it was down (their namespaces, veth links and the sandbox ends of those links), and in its
+ * periodic pass, for names under its prefix that belong to no task. A one-host cluster (real
+ * ZooKeeper, manager, {@code shoald} and Docker containers); namespaces under another prefix are left
+ * alone.
+ */
+@Tag("integration")
+class RestartSweepTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static ShoalCluster cluster;
+
+    @RegisterExtension
+    static final LogsOnFailure logs = new LogsOnFailure(() -> cluster);
+
+    /** Namespaces a test made itself, deleted after it even when it fails. */
+    private final List<String> made = new ArrayList<>();
+
+    @BeforeAll
+    static void up() {
+        Requirements.requireRoot();
+        Requirements.requireDocker();
+        Requirements.require(
+                Arrays.stream(System.getenv()
+                                .getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                                .split(":"))
+                        .anyMatch(d -> Files.isExecutable(Path.of(d, "dig"))),
+                "dig (bind9-dnsutils) is installed");
+        // A grace well past an agent restart on a loaded machine: the node must not be declared lost
+        // (its tasks rescheduled) while its agent is down.
+        cluster = ShoalCluster.builder().hosts(1).grace(Duration.ofSeconds(60)).start();
+    }
+
+    @AfterAll
+    static void down() {
+        ShoalCluster.closeAndCheck(cluster);
+    }
+
+    @AfterEach
+    void removeWhatTheTestMade() {
+        for (String name : made) {
+            if (Namespaces.list().contains(name)) {
+                Namespaces.killAllIn(Namespaces.inode(name));
+                NetNs.deleteIfPresent(name);
+            }
+        }
+        if (cluster != null && !cluster.agentAlive(1)) {
+            cluster.startAgent(1);
+        }
+    }
+
+    @Test
+    void aTaskGoneWhileTheAgentWasDownLosesItsNamespaceAndLinksAndTheOtherIsAdoptedUntouched() throws Exception {
+        String netId = cluster.api().createNetwork(NetworkSpec.overlay("sweepnet"));
+        // A network only the gone task uses: its sandbox has no reason to stay either.
+        String goneNetId = cluster.api().createNetwork(NetworkSpec.overlay("gonenet"));
+        cluster.api().createService(Services.on(Services.published(Services.httpd("stay", 1), 8080, 80), "sweepnet"));
+        cluster.api()
+                .createService(
+                        Services.on(Services.published(Services.httpd("gone", 1), 8081, 80), "sweepnet", "gonenet"));
+        TaskView stay = cluster.waitForRunning("stay", 1).get(0);
+        TaskView gone = cluster.waitForRunning("gone", 1).get(0);
+        String prefix = cluster.taskNamespacePrefix(1);
+        String stayNs = prefix + stay.id();
+        String goneNs = prefix + gone.id();
+        assertThat(Namespaces.list()).contains(stayNs, goneNs);
+        assertThat(veths(goneNs)).as("the gone task's interfaces").hasSize(3);
+        // The sandbox ends of the gone task's veths: in sweepnet's, gonenet's and ingress's sandboxes.
+        Map<String, String> goneSandboxEnds = sandboxEnds(gone);
+        assertThat(goneSandboxEnds).hasSize(3);
+        String goneSandbox = sandboxNames().sandbox(goneNetId);
+        goneSandboxEnds.forEach((sandbox, veth) ->
+                assertThat(linkNames(sandbox)).as("sandbox %s", sandbox).contains(veth));
+        long stayInode = Namespaces.inode(stayNs);
+        Map<String, Integer> stayLinks = veths(stayNs);
+        assertThat(stayLinks).hasSize(2);
+        HttpResult before = cluster.curl(1, 8080);
+        assertThat(before.status()).as("%s", before).isEqualTo(200);
+
+        // Objects under other prefixes, named after the gone task: another agent's prefix on this
+        // machine, and one that only starts like this agent's.
+        String otherAgent = cluster.prefix().value() + "-t2-" + gone.id();
+        String lookalike = cluster.prefix().value() + "-t10-" + gone.id();
+        for (String name : List.of(otherAgent, lookalike)) {
+            namespaceWithVeth(name);
+        }
+
+        cluster.killAgent(1);
+        assertThat(cluster.agentAlive(1)).isFalse();
+        // While the agent is down: the service goes from the cluster's state and its container
+        // from the engine, so the restarted agent has no runtime of it to stop.
+        cluster.api().removeService("gone");
+        try (DockerClient docker = DockerExecutor.client(Requirements.DOCKER_SOCKET)) {
+            docker.removeContainerCmd(gone.containerId()).withForce(true).exec();
+        }
+        assertThat(Namespaces.list()).as("left behind by the dead agent").contains(goneNs);
+
+        cluster.startAgent(1);
+        await().atMost(WAIT).until(() -> !Namespaces.list().contains(goneNs));
+        await().atMost(WAIT).until(() -> !Namespaces.list().contains(goneSandbox));
+        goneSandboxEnds.forEach((sandbox, veth) -> {
+            if (!sandbox.equals(goneSandbox)) {
+                assertThat(linkNames(sandbox)).as("sandbox %s", sandbox).doesNotContain(veth);
+            }
+        });
+        String log = cluster.log("shoald-h1");
+        assertThat(log).contains("swept task " + gone.id(), "swept sandbox " + goneSandbox);
+
+        // The remaining task: adopted in the same container, same namespace, same links, answering.
+        cluster.waitForNodesReady();
+        TaskView after = cluster.waitForRunning("stay", 1).get(0);
+        assertThat(after.id()).isEqualTo(stay.id());
+        assertThat(after.containerId()).isEqualTo(stay.containerId());
+        assertThat(Namespaces.inode(stayNs)).isEqualTo(stayInode);
+        assertThat(veths(stayNs)).isEqualTo(stayLinks);
+        assertThat(log).doesNotContain("swept task " + stay.id());
+        await().atMost(WAIT).untilAsserted(() -> {
+            HttpResult r = cluster.curl(1, 8080);
+            assertThat(r.status()).as("%s", r).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(before.body());
+        });
+        ExecResult dig = cluster.inTask(stay.id(), "dig", "+short", "+time=2", "+tries=1", "@127.0.0.11", "stay", "A");
+        assertThat(dig.exitCode()).as("%s", dig).isZero();
+        assertThat(dig.stdout().trim())
+                .as("the VIP of stay on sweepnet")
+                .isEqualTo(Cidr.format(
+                        cluster.api().service("stay").endpoint().vipOn(netId).address()));
+
+        // Other prefixes: untouched, links included.
+        for (String name : List.of(otherAgent, lookalike)) {
+            assertThat(Namespaces.list()).contains(name);
+            assertThat(veths(name)).as(name).hasSize(2);
+        }
+        cluster.api().removeService("stay");
+        await().atMost(WAIT).until(() -> cluster.containers().isEmpty());
+        cluster.api().removeNetwork("sweepnet");
+        cluster.api().removeNetwork("gonenet");
+    }
+
+    @Test
+    void aNamespaceUnderTheAgentsPrefixThatIsNoTaskIsSweptWhileItRuns() {
+        cluster.waitForNodesReady();
+        String suffix =
+                "ghost" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        String ghost = cluster.taskNamespacePrefix(1) + suffix;
+        String otherAgent = cluster.prefix().value() + "-t2-" + suffix;
+        namespaceWithVeth(ghost);
+        namespaceWithVeth(otherAgent);
+
+        // Unknown to the cluster: swept once two passes (2 s apart) have seen it.
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Namespaces.list().contains(ghost));
+        assertThat(cluster.log("shoald-h1")).contains("swept task " + suffix);
+        assertThat(Namespaces.list()).contains(otherAgent);
+        assertThat(veths(otherAgent)).hasSize(2);
+    }
+
+    /** A namespace with a veth pair inside (two links), recorded for removal. */
+    private void namespaceWithVeth(String name) {
+        made.add(name);
+        try (NetNs ns = NetNs.create(name);
+                RouteNetlink rt = RouteNetlink.open(ns)) {
+            rt.links().createVeth("eth0", "eth1");
+        }
+    }
+
+    /** The veth links of a named namespace, by name → interface index. */
+    private static Map<String, Integer> veths(String namespace) {
+        try (NetNs ns = NetNs.open(namespace);
+                RouteNetlink rt = RouteNetlink.open(ns)) {
+            return rt.links().list().stream()
+                    .filter(l -> l.kind().filter("veth"::equals).isPresent())
+                    .collect(Collectors.toMap(Link::name, Link::index));
+        }
+    }
+
+    private static Set<String> linkNames(String namespace) {
+        try (NetNs ns = NetNs.open(namespace);
+                RouteNetlink rt = RouteNetlink.open(ns)) {
+            return rt.links().list().stream().map(Link::name).collect(Collectors.toSet());
+        }
+    }
+
+    private static SandboxNames sandboxNames() {
+        return new SandboxNames(cluster.prefix().value() + "-s1-");
+    }
+
+    /** Sandbox name → the sandbox end of the task's veth on that network. */
+    private static Map<String, String> sandboxEnds(TaskView task) {
+        SandboxNames names = sandboxNames();
+        return task.task().addresses().entrySet().stream()
+                .collect(Collectors.toMap(
+                        e -> names.sandbox(e.getKey()),
+                        e -> SandboxNames.sandboxVeth(
+                                (Inet4Address) e.getValue().inetAddress())));
+    }
+}
