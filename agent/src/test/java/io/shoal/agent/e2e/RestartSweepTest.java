@@ -7,6 +7,8 @@ import com.github.dockerjava.api.DockerClient;
 import io.shoal.agent.exec.DockerExecutor;
 import io.shoal.model.Cidr;
 import io.shoal.model.NetworkSpec;
+import io.shoal.model.Placement;
+import io.shoal.model.ServiceSpec;
 import io.shoal.netlink.ns.NetNs;
 import io.shoal.netlink.route.Link;
 import io.shoal.netlink.route.RouteNetlink;
@@ -36,8 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The agent's sweep of what it made for tasks it no longer runs: at start, for tasks that went away
  * while it was down (their namespaces, veth links and the sandbox ends of those links), and in its
- * periodic pass, for names under its prefix that belong to no task. A one-host cluster (real
- * ZooKeeper, manager, {@code shoald} and Docker containers); namespaces under another prefix are left
+ * periodic pass, for names under its prefix that belong to no task. A two-host cluster (real
+ * ZooKeeper, manager, {@code shoald} and Docker containers) whose tasks under test run on host 1;
+ * namespaces under another prefix, and names of host 2's tasks even under host 1's prefix, are left
  * alone.
  */
 @Tag("integration")
@@ -64,7 +67,7 @@ class RestartSweepTest {
                 "dig (bind9-dnsutils) is installed");
         // A grace well past an agent restart on a loaded machine: the node must not be declared lost
         // (its tasks rescheduled) while its agent is down.
-        cluster = ShoalCluster.builder().hosts(1).grace(Duration.ofSeconds(60)).start();
+        cluster = ShoalCluster.builder().hosts(2).grace(Duration.ofSeconds(60)).start();
     }
 
     @AfterAll
@@ -90,12 +93,19 @@ class RestartSweepTest {
         String netId = cluster.api().createNetwork(NetworkSpec.overlay("sweepnet"));
         // A network only the gone task uses: its sandbox has no reason to stay either.
         String goneNetId = cluster.api().createNetwork(NetworkSpec.overlay("gonenet"));
-        cluster.api().createService(Services.on(Services.published(Services.httpd("stay", 1), 8080, 80), "sweepnet"));
         cluster.api()
                 .createService(
-                        Services.on(Services.published(Services.httpd("gone", 1), 8081, 80), "sweepnet", "gonenet"));
+                        onNode(1, Services.on(Services.published(Services.httpd("stay", 1), 8080, 80), "sweepnet")));
+        cluster.api()
+                .createService(onNode(
+                        1,
+                        Services.on(Services.published(Services.httpd("gone", 1), 8081, 80), "sweepnet", "gonenet")));
+        cluster.api().createService(onNode(2, Services.idle("elsewhere", 1)));
         TaskView stay = cluster.waitForRunning("stay", 1).get(0);
         TaskView gone = cluster.waitForRunning("gone", 1).get(0);
+        TaskView elsewhere = cluster.waitForRunning("elsewhere", 1).get(0);
+        assertThat(List.of(stay.nodeId(), gone.nodeId(), elsewhere.nodeId()))
+                .containsExactly(cluster.nodeId(1), cluster.nodeId(1), cluster.nodeId(2));
         String prefix = cluster.taskNamespacePrefix(1);
         String stayNs = prefix + stay.id();
         String goneNs = prefix + gone.id();
@@ -113,11 +123,13 @@ class RestartSweepTest {
         HttpResult before = cluster.curl(1, 8080);
         assertThat(before.status()).as("%s", before).isEqualTo(200);
 
-        // Objects under other prefixes, named after the gone task: another agent's prefix on this
-        // machine, and one that only starts like this agent's.
-        String otherAgent = cluster.prefix().value() + "-t2-" + gone.id();
+        // Objects under other prefixes, named after the gone task: host 2's agent's prefix (that
+        // agent leaves it alone too: the view says the task is host 1's), and a prefix that only
+        // starts like host 1's. And host 2's task under host 1's prefix, as if they shared one.
+        String otherAgent = cluster.taskNamespacePrefix(2) + gone.id();
         String lookalike = cluster.prefix().value() + "-t10-" + gone.id();
-        for (String name : List.of(otherAgent, lookalike)) {
+        String hostTwosTask = prefix + elsewhere.id();
+        for (String name : List.of(otherAgent, lookalike, hostTwosTask)) {
             namespaceWithVeth(name);
         }
 
@@ -162,32 +174,51 @@ class RestartSweepTest {
                 .isEqualTo(Cidr.format(
                         cluster.api().service("stay").endpoint().vipOn(netId).address()));
 
-        // Other prefixes: untouched, links included.
-        for (String name : List.of(otherAgent, lookalike)) {
+        // Other prefixes and the other node's task: untouched, links included.
+        for (String name : List.of(otherAgent, lookalike, hostTwosTask)) {
             assertThat(Namespaces.list()).contains(name);
             assertThat(veths(name)).as(name).hasSize(2);
         }
+        assertThat(log)
+                .contains("namespace " + hostTwosTask + " is task " + elsewhere.id() + " of node " + cluster.nodeId(2)
+                        + ": not swept");
         cluster.api().removeService("stay");
+        cluster.api().removeService("elsewhere");
         await().atMost(WAIT).until(() -> cluster.containers().isEmpty());
         cluster.api().removeNetwork("sweepnet");
         cluster.api().removeNetwork("gonenet");
     }
 
     @Test
-    void aNamespaceUnderTheAgentsPrefixThatIsNoTaskIsSweptWhileItRuns() {
+    void aNamespaceUnderAnAgentsPrefixThatIsNoTaskIsSweptByThatAgentWhileItRuns() {
         cluster.waitForNodesReady();
         String suffix =
                 "ghost" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        String ghost = cluster.taskNamespacePrefix(1) + suffix;
-        String otherAgent = cluster.prefix().value() + "-t2-" + suffix;
-        namespaceWithVeth(ghost);
-        namespaceWithVeth(otherAgent);
+        String ghostOne = cluster.taskNamespacePrefix(1) + suffix;
+        String ghostTwo = cluster.taskNamespacePrefix(2) + suffix;
+        String noAgents = cluster.prefix().value() + "-t9-" + suffix;
+        for (String name : List.of(ghostOne, ghostTwo, noAgents)) {
+            namespaceWithVeth(name);
+        }
 
-        // Unknown to the cluster: swept once two passes (2 s apart) have seen it.
-        await().atMost(Duration.ofSeconds(30)).until(() -> !Namespaces.list().contains(ghost));
-        assertThat(cluster.log("shoald-h1")).contains("swept task " + suffix);
-        assertThat(Namespaces.list()).contains(otherAgent);
-        assertThat(veths(otherAgent)).hasSize(2);
+        // Unknown to the cluster: each agent sweeps the one under its prefix once two of its passes
+        // (2 s apart) have seen it; nobody touches the third.
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !Namespaces.list().contains(ghostOne)
+                        && !Namespaces.list().contains(ghostTwo));
+        assertThat(cluster.log("shoald-h1"))
+                .contains("namespace " + ghostOne + " removed")
+                .doesNotContain(ghostTwo);
+        assertThat(cluster.log("shoald-h2"))
+                .contains("namespace " + ghostTwo + " removed")
+                .doesNotContain(ghostOne);
+        assertThat(Namespaces.list()).contains(noAgents);
+        assertThat(veths(noAgents)).hasSize(2);
+    }
+
+    /** {@code spec} with its tasks placed on host {@code i}'s node only. */
+    private static ServiceSpec onNode(int i, ServiceSpec spec) {
+        return spec.withTask(spec.task().withPlacement(Placement.constraints("node.id==" + cluster.nodeId(i))));
     }
 
     /** A namespace with a veth pair inside (two links), recorded for removal. */
