@@ -108,6 +108,8 @@ public final class DataPlane implements TaskNetworking, Closeable {
     private final Set<String> sandboxes = new HashSet<>();
     /** Namespaces of other nodes' tasks found under this node's prefix (warned about once). */
     private final Set<String> foreignWarned = new HashSet<>();
+    /** Names whose removal failed, with the error last logged for each. */
+    private final Map<String, String> sweepFailures = new HashMap<>();
     /** Names under this node's prefix that matched no task of the view at the last sweep. */
     private Set<String> unknownSeen = new HashSet<>();
 
@@ -560,6 +562,9 @@ public final class DataPlane implements TaskNetworking, Closeable {
     }
 
     private void sweepOnThread(Set<String> current) {
+        if (!sweepFailures.isEmpty()) {
+            sweepFailures.keySet().retainAll(NetNs.list());
+        }
         int removed = 0;
         for (String taskId : new ArrayList<>(wired.keySet())) {
             if (!current.contains(taskId)) {
@@ -574,12 +579,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
                             taskId,
                             name);
                 } catch (RuntimeException e) {
-                    log.warn(
-                            "data plane {}: sweeping task {} (namespace {}) failed, retried on the next sweep: {}",
-                            nodeId,
-                            taskId,
-                            name,
-                            e.toString());
+                    sweepFailed("task " + taskId + " (namespace " + name + ")", name, e);
                 }
             }
         }
@@ -599,6 +599,8 @@ public final class DataPlane implements TaskNetworking, Closeable {
         List<String> candidates = NetNs.list().stream()
                 .filter(n -> isTaskNamespaceName(n) && !keep.contains(n))
                 .toList();
+        // Only names still here are remembered (warned about, or seen once while unknown).
+        foreignWarned.retainAll(candidates);
         if (candidates.isEmpty()) {
             unknownSeen = new HashSet<>();
             return 0;
@@ -642,6 +644,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
                     continue;
                 }
                 List<String> links = removeTaskNamespace(name);
+                sweepFailures.remove(name);
                 removed++;
                 log.info(
                         "data plane {}: swept task {} (no runtime on this node): namespace {} removed{}",
@@ -650,12 +653,7 @@ public final class DataPlane implements TaskNetworking, Closeable {
                         name,
                         links.isEmpty() ? "" : " with its links " + links);
             } catch (RuntimeException e) {
-                log.warn(
-                        "data plane {}: sweeping task {} (namespace {}) failed, retried on the next sweep: {}",
-                        nodeId,
-                        taskId,
-                        name,
-                        e.toString());
+                sweepFailed("task " + taskId + " (namespace " + name + ")", name, e);
             }
         }
         return removed;
@@ -690,14 +688,24 @@ public final class DataPlane implements TaskNetworking, Closeable {
             try {
                 // A sandbox is named by its network id's first characters: that part removes it.
                 overlay.removeNetwork(name.substring(prefix.length()));
+                sweepFailures.remove(name);
                 log.info("data plane {}: swept sandbox {}: no task of this node uses its network", nodeId, name);
             } catch (RuntimeException e) {
-                log.warn(
-                        "data plane {}: sweeping sandbox {} failed, retried on the next sweep: {}",
-                        nodeId,
-                        name,
-                        e.toString());
+                sweepFailed("sandbox " + name, name, e);
             }
+        }
+    }
+
+    /**
+     * A removal failed: logged as a warning, again only when its error changes (the sweep retries it
+     * every pass, and a stuck name must not flood the log); the next sweep (pass or start) retries.
+     */
+    private void sweepFailed(String what, String name, RuntimeException e) {
+        String why = e.toString();
+        if (why.equals(sweepFailures.put(name, why))) {
+            log.debug("data plane {}: sweeping {} failed again: {}", nodeId, what, why);
+        } else {
+            log.warn("data plane {}: sweeping {} failed; retried by every sweep: {}", nodeId, what, why);
         }
     }
 

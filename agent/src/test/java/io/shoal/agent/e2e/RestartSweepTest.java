@@ -18,6 +18,7 @@ import io.shoal.testbed.Requirements;
 import io.shoal.vxlan.SandboxNames;
 import java.net.Inet4Address;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -76,9 +78,12 @@ class RestartSweepTest {
     }
 
     @AfterEach
-    void removeWhatTheTestMade() {
+    void removeWhatTheTestMade() throws Exception {
         for (String name : made) {
-            if (Namespaces.list().contains(name)) {
+            Path path = NetNs.RUN_NETNS.resolve(name);
+            if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(path);
+            } else if (Namespaces.list().contains(name)) {
                 Namespaces.killAllIn(Namespaces.inode(name));
                 NetNs.deleteIfPresent(name);
             }
@@ -214,6 +219,42 @@ class RestartSweepTest {
                 .doesNotContain(ghostOne);
         assertThat(Namespaces.list()).contains(noAgents);
         assertThat(veths(noAgents)).hasSize(2);
+    }
+
+    @Test
+    void aNameThatCannotBeRemovedIsLoggedOnceDoesNotStopTheAgentAndIsRetried() throws Exception {
+        cluster.waitForNodesReady();
+        String suffix =
+                "stuck" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        String stuck = cluster.taskNamespacePrefix(1) + suffix;
+        Path path = NetNs.RUN_NETNS.resolve(stuck);
+        made.add(stuck);
+        // A directory: unlink fails (EISDIR), so the sweep cannot remove the name.
+        Files.createDirectory(path);
+        String failed = "sweeping task " + suffix + " (namespace " + stuck + ") failed; retried by every sweep";
+
+        cluster.killAgent(1);
+        cluster.startAgent(1);
+        cluster.waitForNodesReady();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> cluster.log("shoald-h1").contains(failed));
+        assertThat(cluster.agentAlive(1)).as("the agent runs on").isTrue();
+        // Retried every pass (2 s) meanwhile, warned about once.
+        await().during(Duration.ofSeconds(5))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> occurrences(cluster.log("shoald-h1"), failed) == 1);
+
+        // The obstacle goes (a plain, stale name now): a later sweep removes it, having warned once.
+        Files.delete(path);
+        Files.createFile(path);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(path, LinkOption.NOFOLLOW_LINKS));
+        String log = cluster.log("shoald-h1");
+        assertThat(log).contains("swept task " + suffix + " (no runtime on this node): namespace " + stuck);
+        assertThat(occurrences(log, failed)).as("warnings").isEqualTo(1);
+    }
+
+    private static int occurrences(String text, String part) {
+        return text.split(Pattern.quote(part), -1).length - 1;
     }
 
     /** {@code spec} with its tasks placed on host {@code i}'s node only. */
