@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -105,16 +106,20 @@ class RestartSweepTest {
                 .createService(onNode(
                         1,
                         Services.on(Services.published(Services.httpd("gone", 1), 8081, 80), "sweepnet", "gonenet")));
+        // Its container vanishes while the agent is down, but the service stays: it is replaced.
+        cluster.api().createService(onNode(1, Services.on(Services.idle("lost", 1), "sweepnet")));
         cluster.api().createService(onNode(2, Services.idle("elsewhere", 1)));
         TaskView stay = cluster.waitForRunning("stay", 1).get(0);
         TaskView gone = cluster.waitForRunning("gone", 1).get(0);
+        TaskView lost = cluster.waitForRunning("lost", 1).get(0);
         TaskView elsewhere = cluster.waitForRunning("elsewhere", 1).get(0);
         assertThat(List.of(stay.nodeId(), gone.nodeId(), elsewhere.nodeId()))
                 .containsExactly(cluster.nodeId(1), cluster.nodeId(1), cluster.nodeId(2));
         String prefix = cluster.taskNamespacePrefix(1);
         String stayNs = prefix + stay.id();
         String goneNs = prefix + gone.id();
-        assertThat(Namespaces.list()).contains(stayNs, goneNs);
+        String lostNs = prefix + lost.id();
+        assertThat(Namespaces.list()).contains(stayNs, goneNs, lostNs);
         assertThat(veths(goneNs)).as("the gone task's interfaces").hasSize(3);
         // The sandbox ends of the gone task's veths: in sweepnet's, gonenet's and ingress's sandboxes.
         Map<String, String> goneSandboxEnds = sandboxEnds(gone);
@@ -145,11 +150,14 @@ class RestartSweepTest {
         cluster.api().removeService("gone");
         try (DockerClient docker = DockerExecutor.client(Requirements.DOCKER_SOCKET)) {
             docker.removeContainerCmd(gone.containerId()).withForce(true).exec();
+            docker.removeContainerCmd(lost.containerId()).withForce(true).exec();
         }
-        assertThat(Namespaces.list()).as("left behind by the dead agent").contains(goneNs);
+        assertThat(Namespaces.list()).as("left behind by the dead agent").contains(goneNs, lostNs);
 
         cluster.startAgent(1);
-        await().atMost(WAIT).until(() -> !Namespaces.list().contains(goneNs));
+        await().atMost(WAIT)
+                .until(() -> !Namespaces.list().contains(goneNs)
+                        && !Namespaces.list().contains(lostNs));
         await().atMost(WAIT).until(() -> !Namespaces.list().contains(goneSandbox));
         goneSandboxEnds.forEach((sandbox, veth) -> {
             if (!sandbox.equals(goneSandbox)) {
@@ -157,7 +165,17 @@ class RestartSweepTest {
             }
         });
         String log = cluster.log("shoald-h1");
-        assertThat(log).contains("swept task " + gone.id(), "swept sandbox " + goneSandbox);
+        assertThat(log).contains("swept task " + gone.id(), "swept task " + lost.id(), "swept sandbox " + goneSandbox);
+        // The lost task's replacement runs here with a namespace of its own.
+        TaskView replacement = await().atMost(WAIT)
+                .until(
+                        () -> cluster.api().tasks("lost").stream()
+                                .filter(t -> !t.id().equals(lost.id()) && t.running())
+                                .findFirst(),
+                        Optional::isPresent)
+                .orElseThrow();
+        assertThat(replacement.nodeId()).isEqualTo(cluster.nodeId(1));
+        assertThat(Namespaces.list()).contains(prefix + replacement.id());
 
         // The remaining task: adopted in the same container, same namespace, same links, answering.
         cluster.waitForNodesReady();
@@ -189,6 +207,7 @@ class RestartSweepTest {
                         + ": not swept");
         cluster.api().removeService("stay");
         cluster.api().removeService("elsewhere");
+        cluster.api().removeService("lost");
         await().atMost(WAIT).until(() -> cluster.containers().isEmpty());
         cluster.api().removeNetwork("sweepnet");
         cluster.api().removeNetwork("gonenet");
