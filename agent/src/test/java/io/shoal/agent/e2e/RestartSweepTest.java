@@ -241,6 +241,43 @@ class RestartSweepTest {
     }
 
     @Test
+    void aTaskWhoseContainerVanishedBehindTheRunningAgentIsUnwiredByTheNextPass() throws Exception {
+        cluster.waitForNodesReady();
+        String netId = cluster.api().createNetwork(NetworkSpec.overlay("vanishnet"));
+        cluster.api().createService(onNode(1, Services.on(Services.idle("vanish", 1), "vanishnet")));
+        TaskView task = cluster.waitForRunning("vanish", 1).get(0);
+        String ns = cluster.taskNamespacePrefix(1) + task.id();
+        String sandbox = sandboxNames().sandbox(netId);
+        String veth = SandboxNames.sandboxVeth(
+                (Inet4Address) task.task().addresses().get(netId).inetAddress());
+        assertThat(linkNames(sandbox)).contains(veth);
+
+        // The agent is paused while the container is removed: when it looks again the runtime is
+        // simply gone (no exit to observe), so no stop and no detach follow; the sweep catches it.
+        cluster.agentProcess(1).pause();
+        try (DockerClient docker = DockerExecutor.client(Requirements.DOCKER_SOCKET)) {
+            docker.removeContainerCmd(task.containerId()).withForce(true).exec();
+        } finally {
+            cluster.agentProcess(1).resume();
+        }
+        await().atMost(WAIT).until(() -> !Namespaces.list().contains(ns));
+        // (logged once the removal is done)
+        await().atMost(WAIT).until(() -> cluster.log("shoald-h1")
+                .contains("swept task " + task.id() + ": it has no runtime here any more; its wiring and"
+                        + " namespace " + ns));
+        await().atMost(WAIT)
+                .until(() -> !Namespaces.list().contains(sandbox)
+                        || !linkNames(sandbox).contains(veth));
+
+        cluster.api().removeService("vanish");
+        await().atMost(WAIT).until(() -> cluster.containers(1).isEmpty());
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            cluster.api().removeNetwork("vanishnet");
+            return true;
+        });
+    }
+
+    @Test
     void aNameThatCannotBeRemovedIsLoggedOnceDoesNotStopTheAgentAndIsRetried() throws Exception {
         cluster.waitForNodesReady();
         String suffix =
