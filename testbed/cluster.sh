@@ -16,7 +16,7 @@
 # 198.18.0.1:2181, API on 198.18.0.1:2377 and on /run/shoal-demo/shoal.sock, address pool
 # 100.64.0.0/10); host i runs shoald (io.shoal.agent.Shoald, --executor docker, node id
 # <prefix>-h<i>, advertise 198.18.0.i, the worker join token, its namespaces named <prefix>-s<i>-*
-# (overlay sandboxes) and <prefix>-t-* (tasks), external names forwarded to 198.18.1.1:53, the
+# (overlay sandboxes) and <prefix>-t<i>-* (tasks), external names forwarded to 198.18.1.1:53, the
 # client namespace, never to the machine's resolvers). Every process is a JVM started
 # detached (setsid nohup nsenter --net=...) from the agent module's jar and its runtime class path;
 # the cluster stays up after this script returns. Pid files, logs, the join token and the manager's
@@ -146,7 +146,7 @@ cmd_up() {
     launch "shoald-h$i" "$p-h$i" io.shoal.agent.Shoald \
       --node-id "$p-h$i" --hostname "$p-h$i" --zookeeper 198.18.0.1:2181 --executor docker \
       --advertise-addr "198.18.0.$i" --join-token "$(cat "$STATE/worker.token")" \
-      --state-dir "$STATE/h$i" --sandbox-prefix "$p-s$i-" --netns-prefix "$p-t-" \
+      --state-dir "$STATE/h$i" --sandbox-prefix "$p-s$i-" --netns-prefix "$p-t$i-" \
       --dns-upstream 198.18.1.1:53
   done
   wait_for "$n nodes READY" "$WAIT_SECONDS" nodes_ready
@@ -174,7 +174,7 @@ cmd_status() {
     printf '%-7s %-13s %-14s %s\n' "$m" "$ns" "${addr:--}" "$state"
   done
   others=$(ls /run/netns 2>/dev/null | grep "^$p-[st]" | wc -l || true)
-  echo "(and $others namespaces of the agents: overlay sandboxes $p-s<i>-*, task namespaces $p-t-*)"
+  echo "(and $others namespaces of the agents: overlay sandboxes $p-s<i>-*, task namespaces $p-t<i>-*)"
   echo "== processes"
   for pidfile in "$STATE"/*.pid; do
     [[ -e $pidfile ]] || continue
@@ -260,7 +260,7 @@ cmd_down() {
     done
   done
   say "containers removed: $n"
-  # The agents' namespaces first (overlay sandboxes <prefix>-s<i>-*, task names <prefix>-t-*), then
+  # The agents' namespaces first (overlay sandboxes <prefix>-s<i>-*, task names <prefix>-t<i>-*), then
   # the testbed's; whatever still carries the prefix after that goes too, the fabric last.
   delete_namespaces "^$p-[st]"
   if [[ -f $TESTBED_STATE/current && $(cat "$TESTBED_STATE/current") == "$p" ]]; then

@@ -116,7 +116,9 @@ public final class Shoald implements Callable<Integer> {
     @Option(
             names = "--netns-prefix",
             defaultValue = "shoal-",
-            description = "Prefix of the /run/netns names given to task namespaces (default ${DEFAULT-VALUE}).")
+            description = "Prefix of the /run/netns names given to task namespaces (default ${DEFAULT-VALUE}); the"
+                    + " agent removes namespaces with it that belong to none of its tasks, so agents sharing one"
+                    + " machine need different ones.")
     String netnsPrefix;
 
     @Option(

@@ -11,6 +11,7 @@ import io.shoal.controlplane.store.Store;
 import io.shoal.dns.forward.UpstreamConfig;
 import io.shoal.dns.netns.ContainerDns;
 import io.shoal.dns.netns.ContainerDnsBinding;
+import io.shoal.dns.netns.DnsRedirect;
 import io.shoal.dns.resolve.DnsScope;
 import io.shoal.dns.server.DnsServer;
 import io.shoal.dns.server.DnsServerConfig;
@@ -33,8 +34,10 @@ import io.shoal.vxlan.HostUnderlay;
 import io.shoal.vxlan.OverlayDriver;
 import io.shoal.vxlan.OverlayMtu;
 import java.io.Closeable;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -103,6 +106,13 @@ public final class DataPlane implements TaskNetworking, Closeable {
     private long version;
     private volatile NodeView view = NodeView.empty();
     private final Set<String> sandboxes = new HashSet<>();
+    /** Namespaces of other nodes' tasks found under this node's prefix (warned about once). */
+    private final Set<String> foreignWarned = new HashSet<>();
+    /** Names whose removal failed, with the error last logged for each. */
+    private final Map<String, String> sweepFailures = new HashMap<>();
+    /** Names under this node's prefix that matched no task of the view at the last sweep. */
+    private Set<String> unknownSeen = new HashSet<>();
+
     private final Map<String, WiredTask> wired = new HashMap<>();
     private final BalancerSync vips;
 
@@ -226,6 +236,24 @@ public final class DataPlane implements TaskNetworking, Closeable {
     @Override
     public Duration leaveDelay() {
         return config.leaveDelay();
+    }
+
+    /**
+     * Removes what this node made for tasks other than {@code current}: a task still wired here is
+     * unwired (its DNS binding, VIP rules, overlay endpoints and namespace name); a namespace under
+     * {@code /run/netns} named with this node's task prefix that belongs to no current task loses
+     * the DNS redirect and VIP rules Shoal put in it, its veth links (their sandbox ends go with
+     * them) and its name. Each removal is logged with the task id; one that fails is logged and left
+     * for the next sweep. Names of another node's tasks (a prefix shared by mistake), this agent's
+     * own namespace and its sandboxes are never touched.
+     */
+    @Override
+    public void sweep(Set<String> current) {
+        Set<String> keep = Set.copyOf(current);
+        call("sweep", () -> {
+            sweepOnThread(keep);
+            return null;
+        });
     }
 
     /**
@@ -531,6 +559,213 @@ public final class DataPlane implements TaskNetworking, Closeable {
             unwire(task.id());
             throw e;
         }
+    }
+
+    private void sweepOnThread(Set<String> current) {
+        if (!sweepFailures.isEmpty()) {
+            sweepFailures.keySet().retainAll(NetNs.list());
+        }
+        int removed = 0;
+        for (String taskId : new ArrayList<>(wired.keySet())) {
+            if (!current.contains(taskId)) {
+                String name = wired.get(taskId).namespace;
+                try {
+                    unwire(taskId);
+                    removed++;
+                    log.info(
+                            "data plane {}: swept task {}: it has no runtime here any more; its wiring and namespace {}"
+                                    + " are removed",
+                            nodeId,
+                            taskId,
+                            name);
+                } catch (RuntimeException e) {
+                    sweepFailed("task " + taskId + " (namespace " + name + ")", name, e);
+                }
+            }
+        }
+        removed += sweepTaskNamespaces(current);
+        if (removed > 0) {
+            log.info("data plane {}: sweep removed the objects of {} gone task(s)", nodeId, removed);
+        }
+        sweepSandboxes(current);
+    }
+
+    /** Namespaces named with this node's task prefix that belong to no current task; returns how many went. */
+    private int sweepTaskNamespaces(Set<String> current) {
+        int removed = 0;
+        Set<String> keep = new HashSet<>();
+        current.forEach(id -> keep.add(taskNamespace(id)));
+        wired.keySet().forEach(id -> keep.add(taskNamespace(id)));
+        List<String> candidates = NetNs.list().stream()
+                .filter(n -> isTaskNamespaceName(n) && !keep.contains(n))
+                .toList();
+        // Only names still here are remembered (warned about, or seen once while unknown).
+        foreignWarned.retainAll(candidates);
+        if (candidates.isEmpty()) {
+            unknownSeen = new HashSet<>();
+            return 0;
+        }
+        Map<String, Task> known = new HashMap<>();
+        for (Task t : store.list(Kind.TASKS)) {
+            known.put(taskNamespace(t.id()), t);
+        }
+        Set<String> unknownBefore = unknownSeen;
+        unknownSeen = new HashSet<>();
+        for (String name : candidates) {
+            Task t = known.get(name);
+            if (t == null) {
+                // No task of the view has this name (the control plane keeps task records, so it
+                // is not a task of this node that was shut down): sweep it only while the view is
+                // current and once it was here at the last sweep too, so that a task created a
+                // moment ago that the view does not show yet keeps its namespace.
+                unknownSeen.add(name);
+                if (!store.connected() || !unknownBefore.contains(name)) {
+                    continue;
+                }
+            }
+            if (t != null && !t.nodeId().equals(nodeId)) {
+                if (foreignWarned.add(name)) {
+                    log.warn(
+                            "data plane {}: namespace {} is task {} of node {}: not swept (agents sharing a machine"
+                                    + " need distinct --netns-prefix values; this one is {})",
+                            nodeId,
+                            name,
+                            t.id(),
+                            t.nodeId(),
+                            config.taskNamespacePrefix());
+                }
+                continue;
+            }
+            String taskId = t != null
+                    ? t.id()
+                    : name.substring(config.taskNamespacePrefix().length());
+            try {
+                if (isOwnNamespace(name)) {
+                    continue;
+                }
+                List<String> links = removeTaskNamespace(name);
+                sweepFailures.remove(name);
+                removed++;
+                log.info(
+                        "data plane {}: swept task {} (no runtime on this node): namespace {} removed{}",
+                        nodeId,
+                        taskId,
+                        name,
+                        links.isEmpty() ? "" : " with its links " + links);
+            } catch (RuntimeException e) {
+                sweepFailed("task " + taskId + " (namespace " + name + ")", name, e);
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Sandboxes with this node's prefix that no current task and not the ingress network use, left
+     * when the last task of a network here went away while the agent was down. Only while the view
+     * is current and knows every current task's networks (an adopted task is re-wired from them).
+     */
+    private void sweepSandboxes(Set<String> current) {
+        if (overlay == null || !store.connected() || view.table().version() == 0) {
+            return;
+        }
+        Set<String> used = new HashSet<>();
+        for (String id : sandboxes) {
+            used.add(overlay.sandboxName(id));
+        }
+        view.ingress().ifPresent(n -> used.add(overlay.sandboxName(n.id())));
+        for (String taskId : current) {
+            Task t = store.get(Kind.TASKS, taskId).orElse(null);
+            if (t == null) {
+                return; // a runtime of a task the view does not show: its networks are unknown
+            }
+            t.addresses().keySet().forEach(net -> used.add(overlay.sandboxName(net)));
+        }
+        String prefix = config.sandboxPrefix();
+        for (String name : overlay.sandboxes()) {
+            if (used.contains(name)) {
+                continue;
+            }
+            try {
+                // A sandbox is named by its network id's first characters: that part removes it.
+                overlay.removeNetwork(name.substring(prefix.length()));
+                sweepFailures.remove(name);
+                log.info("data plane {}: swept sandbox {}: no task of this node uses its network", nodeId, name);
+            } catch (RuntimeException e) {
+                sweepFailed("sandbox " + name, name, e);
+            }
+        }
+    }
+
+    /**
+     * A removal failed: logged as a warning, again only when its error changes (the sweep retries it
+     * every pass, and a stuck name must not flood the log); the next sweep (pass or start) retries.
+     */
+    private void sweepFailed(String what, String name, RuntimeException e) {
+        String why = e.toString();
+        if (why.equals(sweepFailures.put(name, why))) {
+            log.debug("data plane {}: sweeping {} failed again: {}", nodeId, what, why);
+        } else {
+            log.warn("data plane {}: sweeping {} failed; retried by every sweep: {}", nodeId, what, why);
+        }
+    }
+
+    /** Named like a task namespace of this node: its task prefix, and not one of its sandboxes. */
+    private boolean isTaskNamespaceName(String name) {
+        String prefix = config.taskNamespacePrefix();
+        return name.startsWith(prefix) && name.length() > prefix.length() && !name.startsWith(config.sandboxPrefix());
+    }
+
+    /** True when {@code /run/netns/<name>} is the namespace this agent itself runs in. */
+    private boolean isOwnNamespace(String name) {
+        try {
+            Object own = Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino");
+            Object named = Files.getAttribute(NetNs.RUN_NETNS.resolve(name), "unix:ino");
+            if (own.equals(named)) {
+                log.warn("data plane {}: namespace {} is the agent's own: not swept", nodeId, name);
+                return true;
+            }
+            return false;
+        } catch (IOException e) {
+            throw new IllegalStateException("stat namespace " + name + ": " + e, e);
+        }
+    }
+
+    /**
+     * Removes a gone task's namespace: the rules Shoal made in it (DNS redirect, VIPs), its veth
+     * links through netlink (each deletes its peer in the overlay sandbox at once, rather than
+     * whenever the kernel dismantles the namespace), then its name (unmount and unlink). Returns the
+     * links deleted.
+     */
+    private List<String> removeTaskNamespace(String name) {
+        List<String> deleted = new ArrayList<>();
+        if (NetNs.isStale(name)) {
+            // A name whose bind mount was lost holds nothing: only the file is left.
+            NetNs.deleteIfPresent(name);
+            return deleted;
+        }
+        Path path = NetNs.RUN_NETNS.resolve(name);
+        if (DnsRedirect.isAvailable()) {
+            try {
+                DnsRedirect.remove(path);
+            } catch (RuntimeException e) {
+                log.debug("data plane {}: namespace {}: removing the DNS redirect: {}", nodeId, name, e.toString());
+            }
+        }
+        try {
+            Balancers.forNamespace(NetworkNamespace.named(name)).close();
+        } catch (RuntimeException e) {
+            log.debug("data plane {}: namespace {}: removing the VIP rules: {}", nodeId, name, e.toString());
+        }
+        try (NetNs ns = NetNs.open(name);
+                RouteNetlink rt = RouteNetlink.open(ns)) {
+            for (Link l : rt.links().list()) {
+                if (l.kind().filter("veth"::equals).isPresent() && rt.links().deleteIfPresent(l.name())) {
+                    deleted.add(l.name());
+                }
+            }
+        }
+        NetNs.delete(name);
+        return deleted;
     }
 
     private void program(WiredTask w) {

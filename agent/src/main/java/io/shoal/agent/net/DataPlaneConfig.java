@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * How a node's data plane is set up.
@@ -15,7 +16,9 @@ import java.util.Objects;
  *     holds it (in the agent's namespace) carries the overlays
  * @param sandboxPrefix starts the name of each overlay sandbox namespace; must differ between agents
  *     sharing one machine (namespace names are machine-wide)
- * @param taskNamespacePrefix starts the name under {@code /run/netns} given to each task's namespace
+ * @param taskNamespacePrefix starts the name under {@code /run/netns} given to each task's namespace;
+ *     the agent removes namespaces with this prefix that belong to none of its tasks, so agents
+ *     sharing one machine need different ones (1 to 32 characters of {@code [A-Za-z0-9_.-]})
  * @param dnsUpstreams resolvers for names Shoal does not own
  * @param dnsPort53 how the embedded resolver gets port 53 inside a task
  * @param meshBind the address published ports listen on (the wildcard by default)
@@ -37,6 +40,8 @@ public record DataPlaneConfig(
         Duration leaveDelay,
         InetSocketAddress healthBind,
         TransparentRouting.Settings transparent) {
+
+    private static final Pattern TASK_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}");
 
     /** Default time a stopping task keeps serving after it left the endpoints. */
     public static final Duration DEFAULT_LEAVE_DELAY = Duration.ofSeconds(1);
@@ -69,6 +74,12 @@ public record DataPlaneConfig(
         Objects.requireNonNull(underlay, "underlay");
         Objects.requireNonNull(sandboxPrefix, "sandboxPrefix");
         Objects.requireNonNull(taskNamespacePrefix, "taskNamespacePrefix");
+        if (!TASK_PREFIX.matcher(taskNamespacePrefix).matches()) {
+            // The agent sweeps every namespace named with it: an empty prefix would be everything.
+            throw new IllegalArgumentException(
+                    "taskNamespacePrefix must be 1 to 32 characters of [A-Za-z0-9_.-] starting with a letter or"
+                            + " digit, was \"" + taskNamespacePrefix + "\"");
+        }
         dnsUpstreams = List.copyOf(dnsUpstreams);
         Objects.requireNonNull(dnsPort53, "dnsPort53");
         Objects.requireNonNull(meshBind, "meshBind");

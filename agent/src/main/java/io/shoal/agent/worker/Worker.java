@@ -112,6 +112,9 @@ public final class Worker implements Closeable {
         } catch (Exception e) {
             throw new IllegalStateException("worker " + nodeId + ": cannot adopt existing runtimes: " + e, e);
         }
+        // The current task set is known now: what the networking made for any other task (gone
+        // while the agent was down) goes first, before the first pass, without holding up the start.
+        post(() -> sweep("startup"));
         subscriptions.add(store.listen(Kind.TASKS, e -> enqueue(e.id())));
         subscriptions.add(executor.watch(runtimeId -> {
             String task = taskOfRuntime.get(runtimeId);
@@ -225,6 +228,31 @@ public final class Worker implements Closeable {
             }
         } catch (RuntimeException e) {
             log.warn("worker {}: periodic pass failed", nodeId, e);
+        }
+        sweep("periodic");
+    }
+
+    /**
+     * Asks the networking to remove what it made for tasks that have no runtime here any more: the
+     * ones that went away while the agent was down (the startup sweep) and any whose detach was
+     * missed (every pass). A failure is logged and retried by the next pass; it never stops the
+     * worker.
+     */
+    private void sweep(String when) {
+        Set<String> current = new HashSet<>();
+        for (LocalTask l : locals.values()) {
+            if (l.hasRuntime() || l.stopping) {
+                current.add(l.taskId);
+            }
+        }
+        try {
+            networking.sweep(current);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "worker {}: {} sweep of gone tasks' networking failed (retried on the next pass): {}",
+                    nodeId,
+                    when,
+                    e.toString());
         }
     }
 

@@ -409,17 +409,23 @@ public final class ShoalCluster implements AutoCloseable {
                 workDir.resolve("h" + i).toString(),
                 "--session-timeout",
                 options.agentSessionTimeout.toMillis() + "ms",
-                // Namespaces the data plane makes carry the run's prefix, so cleanup finds them.
+                // Namespaces the data plane makes carry the run's prefix, so cleanup finds them,
+                // and the host's index: each agent sweeps the task namespaces under its own prefix.
                 "--sandbox-prefix",
                 prefix().value() + "-s" + i + "-",
                 "--netns-prefix",
-                prefix().value() + "-t-",
+                taskNamespacePrefix(i),
                 // Names Shoal does not own go to the client namespace (a test may run a resolver
                 // there), never to the machine's own resolvers.
                 "--dns-upstream",
                 client().address().getHostAddress() + ":53",
                 "--leave-delay",
                 options.leaveDelay.toMillis() + "ms");
+    }
+
+    /** The {@code --netns-prefix} of host {@code i}'s agent: {@code <prefix>-t<i>-}. */
+    public String taskNamespacePrefix(int i) {
+        return prefix().value() + "-t" + checkIndex(i) + "-";
     }
 
     /**
