@@ -92,6 +92,12 @@ class RestartSweepTest {
         if (cluster != null && !cluster.agentAlive(1)) {
             cluster.startAgent(1);
         }
+        if (cluster != null) {
+            // A test that failed half-way leaves its services: the next test counts containers.
+            for (var service : cluster.api().services()) {
+                cluster.api().removeService(service.id());
+            }
+        }
     }
 
     @Test
@@ -133,10 +139,12 @@ class RestartSweepTest {
         HttpResult before = cluster.curl(1, 8080);
         assertThat(before.status()).as("%s", before).isEqualTo(200);
 
-        // Objects under other prefixes, named after the gone task: host 2's agent's prefix (that
-        // agent leaves it alone too: the view says the task is host 1's), and a prefix that only
-        // starts like host 1's. And host 2's task under host 1's prefix, as if they shared one.
-        String otherAgent = cluster.taskNamespacePrefix(2) + gone.id();
+        // Objects under other prefixes: host 2's agent's prefix with a task of host 1 that stays
+        // (that agent leaves it alone too: the view says the task is host 1's; a name of a task the
+        // cluster no longer knows, such as gone's once the orchestrator deleted its record, would
+        // be host 2's to sweep), and a prefix that only starts like host 1's. And host 2's task
+        // under host 1's prefix, as if they shared one.
+        String otherAgent = cluster.taskNamespacePrefix(2) + stay.id();
         String lookalike = cluster.prefix().value() + "-t10-" + gone.id();
         String hostTwosTask = prefix + elsewhere.id();
         for (String name : List.of(otherAgent, lookalike, hostTwosTask)) {
