@@ -614,10 +614,11 @@ public final class DataPlane implements TaskNetworking, Closeable {
         for (String name : candidates) {
             Task t = known.get(name);
             if (t == null) {
-                // No task of the view has this name (the control plane keeps task records, so it
-                // is not a task of this node that was shut down): sweep it only while the view is
-                // current and once it was here at the last sweep too, so that a task created a
-                // moment ago that the view does not show yet keeps its namespace.
+                // No task of the view has this name: not a task, or one whose record the
+                // orchestrator deleted once it had ended (task history limit), so nothing runs in
+                // it. Swept only while the view is current and once it was here at the last sweep
+                // too, so that a task created a moment ago that the view does not show yet keeps
+                // its namespace.
                 unknownSeen.add(name);
                 if (!store.connected() || !unknownBefore.contains(name)) {
                     continue;
