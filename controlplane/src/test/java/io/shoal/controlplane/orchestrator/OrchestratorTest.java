@@ -8,7 +8,6 @@ import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.store.Fence;
 import io.shoal.controlplane.store.Kind;
-import io.shoal.controlplane.store.Layout;
 import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Cidr;
@@ -19,12 +18,8 @@ import io.shoal.model.NetworkAttachmentConfig;
 import io.shoal.model.NetworkSpec;
 import io.shoal.model.Node;
 import io.shoal.model.NodeAvailability;
-import io.shoal.model.NodeDescription;
-import io.shoal.model.NodeRole;
-import io.shoal.model.NodeSpec;
 import io.shoal.model.NodeState;
 import io.shoal.model.NodeStatus;
-import io.shoal.model.Resources;
 import io.shoal.model.RestartCondition;
 import io.shoal.model.RestartPolicy;
 import io.shoal.model.Service;
@@ -74,12 +69,7 @@ class OrchestratorTest {
     @BeforeEach
     void open(TestInfo info) throws Exception {
         client = ZkSupport.client(server.getConnectString());
-        store = new Store(
-                client,
-                new Layout("/o-" + info.getTestMethod().orElseThrow().getName()),
-                Clock.systemUTC(),
-                Duration.ofSeconds(10));
-        store.start();
+        store = ZkSupport.store(client, "o", info);
     }
 
     @AfterEach
@@ -102,13 +92,7 @@ class OrchestratorTest {
     }
 
     private void node(String id, Map<String, String> labels) {
-        store.create(
-                Kind.NODES,
-                new Node(
-                        Meta.created(id, Instant.now()),
-                        new NodeSpec("", NodeRole.WORKER, NodeAvailability.ACTIVE, labels),
-                        new NodeDescription("host-" + id, List.of("198.18.0.1"), Resources.of(4, 4096)),
-                        NodeStatus.of(NodeState.READY, "", Instant.now())));
+        ZkSupport.worker(store, id, labels);
     }
 
     private void changeNode(String id, Function<Node, Node> change) {

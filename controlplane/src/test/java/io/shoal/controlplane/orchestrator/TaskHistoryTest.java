@@ -10,7 +10,6 @@ import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.store.Kind;
-import io.shoal.controlplane.store.Layout;
 import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Cidr;
@@ -21,15 +20,7 @@ import io.shoal.model.Meta;
 import io.shoal.model.Network;
 import io.shoal.model.NetworkAttachmentConfig;
 import io.shoal.model.NetworkSpec;
-import io.shoal.model.Node;
-import io.shoal.model.NodeAvailability;
-import io.shoal.model.NodeDescription;
-import io.shoal.model.NodeRole;
-import io.shoal.model.NodeSpec;
-import io.shoal.model.NodeState;
-import io.shoal.model.NodeStatus;
 import io.shoal.model.Placement;
-import io.shoal.model.Resources;
 import io.shoal.model.RestartCondition;
 import io.shoal.model.RestartPolicy;
 import io.shoal.model.Service;
@@ -110,20 +101,9 @@ class TaskHistoryTest {
     @BeforeEach
     void open(TestInfo info) throws Exception {
         client = ZkSupport.client(server.getConnectString());
-        store = new Store(
-                client,
-                new Layout("/h-" + info.getTestMethod().orElseThrow().getName()),
-                Clock.systemUTC(),
-                Duration.ofSeconds(10));
-        store.start();
+        store = ZkSupport.store(client, "h", info);
         for (String id : List.of("n1", "n2")) {
-            store.create(
-                    Kind.NODES,
-                    new Node(
-                            Meta.created(id, Instant.now()),
-                            new NodeSpec("", NodeRole.WORKER, NodeAvailability.ACTIVE, Map.of()),
-                            new NodeDescription("host-" + id, List.of("198.18.0.1"), Resources.of(4, 4096)),
-                            NodeStatus.of(NodeState.READY, "", Instant.now())));
+            ZkSupport.worker(store, id, Map.of());
         }
         store.create(
                 Kind.NETWORKS, Network.unallocated(Meta.created("net", Instant.now()), NetworkSpec.overlay("net")));
