@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -87,6 +88,7 @@ class HundredAgentsTest {
                 assertThat(cluster.seen()).as("agent of %s saw it", t.id()).containsKey(t.id());
             }
             Set<String> firstIds = ids(created);
+            assertCreated(cluster, 1000);
 
             // Scale up to 1,500: the thousand keep running untouched, 500 more → 15 per node.
             long t1 = System.nanoTime();
@@ -95,6 +97,7 @@ class HundredAgentsTest {
             log.info("scale to 1500: converged after {} ms", ms(t1));
             checkStep(cluster, scaledUp, 1500, netId, allAgents(cluster), 15, 15);
             assertThat(ids(scaledUp)).containsAll(firstIds);
+            assertCreated(cluster, 1500);
 
             // Scale down to 500: slots 1..500 keep their tasks, the other 1,000 are shut down.
             long t2 = System.nanoTime();
@@ -103,6 +106,7 @@ class HundredAgentsTest {
             log.info("scale to 500: converged after {} ms", ms(t2));
             checkStep(cluster, scaledDown, 500, netId, allAgents(cluster), 5, 5);
             Set<String> keptIds = ids(scaledDown);
+            assertCreated(cluster, 1500);
             assertThat(ids(scaledUp)).containsAll(keptIds);
             for (Task t : scaledUp) {
                 if (!keptIds.contains(t.id())) {
@@ -120,6 +124,7 @@ class HundredAgentsTest {
             log.info("rolling update of 500: converged and completed after {} ms", ms(t3));
             checkStep(cluster, updated, 500, netId, allAgents(cluster), 4, 6);
             assertThat(ids(updated)).doesNotContainAnyElementsOf(keptIds);
+            assertCreated(cluster, 2000); // one replacement per slot, no task restarted
             for (String old : keptIds) {
                 assertThat(cluster.reported(old).state()).isEqualTo(TaskState.SHUTDOWN);
             }
@@ -150,6 +155,18 @@ class HundredAgentsTest {
                         .isEqualTo(NodeState.DOWN);
             }
             checkStep(cluster, afterLoss, 500, netId, survivors, 4, 6);
+            // Each task of a lost node replaced once; a replacement placed on another crashed node
+            // not yet seen down (the ten go one after the other) is replaced again in turn.
+            long placedOnDead = cluster.view().list(Kind.TASKS).stream()
+                    .filter(t -> t.serviceId().equals(web)
+                            && deadNodes.contains(t.nodeId())
+                            && t.meta().createdAt().isAfter(crashedAt))
+                    .count();
+            log.info(
+                    "{} tasks on the lost nodes, {} replacements placed there before they were seen down",
+                    onDead.size(),
+                    placedOnDead);
+            assertCreated(cluster, 2000 + onDead.size() + placedOnDead);
             Set<String> movedSlots =
                     onDead.stream().map(t -> Integer.toString(t.slot())).collect(Collectors.toSet());
             for (Task t : afterLoss) {
@@ -176,6 +193,16 @@ class HundredAgentsTest {
      */
     private static List<Task> converge(
             SimCluster cluster, String service, int replicas, String image, Set<String> nodes) {
+        try {
+            awaitConverged(cluster, service, replicas, image, nodes);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("not converged: " + describe(cluster, service, image, nodes), e);
+        }
+        return cluster.running(service);
+    }
+
+    private static void awaitConverged(
+            SimCluster cluster, String service, int replicas, String image, Set<String> nodes) {
         await().atMost(STEP).pollInterval(Duration.ofMillis(100)).until(() -> {
             int running = 0;
             for (Task t : cluster.view().list(Kind.TASKS)) {
@@ -197,7 +224,36 @@ class HundredAgentsTest {
             }
             return running == replicas;
         });
-        return cluster.running(service);
+    }
+
+    /** What keeps a service from converging: its tasks counted by desired state, observed state, image and node. */
+    private static String describe(SimCluster cluster, String service, String image, Set<String> nodes) {
+        Map<String, Integer> counts = new TreeMap<>();
+        List<String> examples = new ArrayList<>();
+        for (Task t : cluster.view().list(Kind.TASKS)) {
+            if (!t.serviceId().equals(service)) {
+                continue;
+            }
+            TaskStatus st = cluster.reported(t.id());
+            TaskState observed = st == null ? t.status().state() : st.state();
+            String key = "desired " + t.desiredState() + ", observed " + observed
+                    + (st == null ? " (no report)" : "")
+                    + (t.spec().container().image().equals(image)
+                            ? ""
+                            : ", image " + t.spec().container().image())
+                    + (nodes.contains(t.nodeId()) ? "" : ", node " + (t.nodeId().isEmpty() ? "none" : "not live"));
+            counts.merge(key, 1, Integer::sum);
+            boolean pending = t.desiredState() == TaskState.RUNNING
+                    ? observed != TaskState.RUNNING
+                            || !t.spec().container().image().equals(image)
+                    : nodes.contains(t.nodeId()) && !observed.isTerminal();
+            if (pending && examples.size() < 5) {
+                examples.add(t.id() + " slot " + t.slot() + " on " + t.nodeId() + ": " + key + " (store status "
+                        + t.status().state() + ")");
+            }
+        }
+        Service s = cluster.view().get(Kind.SERVICES, service).orElseThrow();
+        return counts + "; update " + s.updateStatus() + "; e.g. " + examples;
     }
 
     /** Slots 1..n once each, one address each and all different, every task on the right agent, spread. */
@@ -248,6 +304,13 @@ class HundredAgentsTest {
                 ms.get(ms.size() * 99 / 100),
                 ms.get(ms.size() - 1),
                 ms.size());
+    }
+
+    /** Nothing restarted or made twice: the orchestrator created exactly the tasks the steps call for. */
+    private static void assertCreated(SimCluster cluster, long expected) {
+        assertThat(cluster.manager().metrics().value("shoal_controlplane_tasks_created_total"))
+                .as("tasks created so far")
+                .isEqualTo(expected);
     }
 
     private static UpdateState updateState(SimCluster cluster, String service) {

@@ -21,16 +21,13 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
@@ -51,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * is reported SHUTDOWN.
  *
  * <p>Threads: Curator's own per session (ZooKeeper's send and event threads, connection state);
- * the reports of every agent run on one shared pool, each agent's in order (a per-agent queue), so a
- * hundred agents do not need a hundred worker threads.
+ * every agent's work and its client's cache events run on one shared pool, each agent's in order
+ * (two {@link SerialExecutor}s per agent), so a hundred agents do not need two hundred threads.
  */
 public final class SimAgent implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(SimAgent.class);
@@ -69,8 +66,16 @@ public final class SimAgent implements Closeable {
     /** The ids of this node's assignment list as last seen (guarded by this). */
     private final Set<String> assigned = new HashSet<>();
 
-    private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean draining = new AtomicBoolean();
+    /** This agent's work (reads, starts, stops, reports), in order, on the shared pool. */
+    private final SerialExecutor work;
+    /**
+     * Its ZooKeeper client's "run safe" calls (the caches' events, among them its assignment list's),
+     * in order: Curator gives each client one thread for them by default, and handing them to the
+     * shared pool directly let an older list be handled after a newer one (a task still assigned
+     * was then stopped).
+     */
+    private final SerialExecutor events;
+
     private volatile boolean crashed;
     private CuratorFramework client;
     private Store store;
@@ -114,6 +119,8 @@ public final class SimAgent implements Closeable {
         this.connectString = connectString;
         this.layout = layout;
         this.shared = shared;
+        this.work = new SerialExecutor(shared.pool(), () -> !crashed);
+        this.events = new SerialExecutor(shared.pool(), () -> true);
         this.member = new Member(
                 nodeId,
                 "host-" + nodeId,
@@ -135,7 +142,7 @@ public final class SimAgent implements Closeable {
                 .connectionTimeoutMs(5000)
                 .retryPolicy(new ExponentialBackoffRetry(100, 3, 1000))
                 .threadFactory(shared.threads())
-                .runSafeService(shared.pool())
+                .runSafeService(events)
                 .build();
         client.start();
         try {
@@ -179,10 +186,9 @@ public final class SimAgent implements Closeable {
             String id = it.next();
             if (!now.contains(id)) {
                 it.remove();
-                queue.add(() -> stop(id));
+                work.execute(() -> stop(id));
             }
         }
-        drain();
     }
 
     /**
@@ -194,17 +200,15 @@ public final class SimAgent implements Closeable {
             client.getData()
                     .inBackground((c, event) -> {
                         if (event.getResultCode() != 0 || event.getData() == null) {
-                            queue.add(() -> fetch(id));
-                            drain();
+                            work.execute(() -> fetch(id));
                             return;
                         }
                         Task t = Json.mapper().readValue(event.getData(), Task.class);
                         started(t);
-                        drain();
                     })
                     .forPath(layout.path(Kind.TASKS, id));
         } catch (Exception e) {
-            queue.add(() -> fetch(id));
+            work.execute(() -> fetch(id));
         }
     }
 
@@ -232,7 +236,7 @@ public final class SimAgent implements Closeable {
         }
         // Behind the reads of the list's other new tasks: a worker reads its assignments, then
         // starts them (the real worker's container starts run alongside, not one after the other).
-        queue.add(() -> react(t));
+        work.execute(() -> react(t));
     }
 
     /** A task left this node's list: it is shut down, once. */
@@ -242,7 +246,8 @@ public final class SimAgent implements Closeable {
             return;
         }
         try {
-            reporter.report(id, TaskStatus.of(TaskState.SHUTDOWN, Instant.now(), "shut down"));
+            reporter.report(
+                    id, TaskStatus.of(TaskState.SHUTDOWN, Instant.now(), "shut down: left " + nodeId + "'s list"));
             reported.put(id, TaskState.SHUTDOWN);
         } catch (IllegalStateException e) {
             log.debug("agent {}: task {}: {}", nodeId, id, e.getMessage());
@@ -256,30 +261,7 @@ public final class SimAgent implements Closeable {
         if (!crashed) {
             log.debug("agent {}: task {}: {}; again in 500 ms", nodeId, id, e.getMessage());
             CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS, shared.pool())
-                    .execute(() -> {
-                        queue.add(again);
-                        drain();
-                    });
-        }
-    }
-
-    private void drain() {
-        if (draining.compareAndSet(false, true)) {
-            shared.pool().execute(this::runQueued);
-        }
-    }
-
-    private void runQueued() {
-        try {
-            Runnable r;
-            while (!crashed && (r = queue.poll()) != null) {
-                r.run();
-            }
-        } finally {
-            draining.set(false);
-            if (!crashed && !queue.isEmpty()) {
-                drain();
-            }
+                    .execute(() -> work.execute(again));
         }
     }
 
@@ -288,7 +270,7 @@ public final class SimAgent implements Closeable {
         try {
             if (t.desiredState() != TaskState.RUNNING) {
                 if (had == null || !had.isTerminal()) {
-                    report(t, TaskState.SHUTDOWN, "shut down");
+                    report(t, TaskState.SHUTDOWN, "shut down: desired " + t.desiredState());
                 }
             } else if (had != null || t.status().state() == TaskState.ASSIGNED) {
                 // From where the last attempt stopped, should a write have failed half way.
