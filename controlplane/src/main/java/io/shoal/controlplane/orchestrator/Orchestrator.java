@@ -697,13 +697,27 @@ public final class Orchestrator implements Closeable {
             // whatever the restart policy says.
             if (last != null
                     && live.isEmpty()
-                    && last.desiredState() == TaskState.RUNNING
-                    && s.observed(last).isTerminal()
+                    && endedByItself(s, last)
                     && Updater.current(s, service, last)
                     && !restartDue(s, service, history, last)) {
                 return;
             }
-            plan.create(newTask(s, service, slot, nodeId, nextAttempt(history)));
+            Task next = newTask(s, service, slot, nodeId, nextAttempt(history));
+            plan.create(next);
+            // As Swarm's restart supervisor does: a task that ended by itself is told to stop once
+            // it is replaced, so that nothing (a client waiting for the service, `docker service ps`)
+            // takes it for one still wanted.
+            for (Task t : history) {
+                if (endedByItself(s, t)) {
+                    log.info(
+                            "orchestrator: task {} ended {} ({}); replaced by {}",
+                            t.id(),
+                            s.observed(t),
+                            s.observedMessage(t),
+                            next.id());
+                    plan.shutdown(t, "ended; replaced by " + next.id());
+                }
+            }
         }
         for (Task t : movable) {
             if (lostNodes.containsKey(t.nodeId())) {
@@ -714,6 +728,11 @@ public final class Orchestrator implements Closeable {
                 plan.shutdown(t, "node drained; replacement running");
             }
         }
+    }
+
+    /** Desired RUNNING but observed ended: it stopped by itself (failed, exited, lost its container). */
+    private static boolean endedByItself(Snapshot s, Task t) {
+        return t.desiredState() == TaskState.RUNNING && s.observed(t).isTerminal();
     }
 
     /**

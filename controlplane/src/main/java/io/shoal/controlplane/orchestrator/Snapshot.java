@@ -104,6 +104,15 @@ final class Snapshot {
         return reported != null && reported.state().ordinal() > own.ordinal() ? reported.state() : own;
     }
 
+    /** The message of the status {@link #observed} comes from. */
+    String observedMessage(Task t) {
+        TaskStatus reported = statuses.get(t.id());
+        return reported != null
+                        && reported.state().ordinal() > t.status().state().ordinal()
+                ? reported.message()
+                : t.status().message();
+    }
+
     boolean live(Task t) {
         return t.desiredState() == TaskState.RUNNING && !observed(t).isTerminal();
     }

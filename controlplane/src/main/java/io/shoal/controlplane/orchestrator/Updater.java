@@ -105,13 +105,13 @@ final class Updater {
 
     /**
      * Whether {@link #check} counts a task as a failure of the update {@code st}: a task of the new
-     * spec, created since the update started, still desired RUNNING, observed FAILED or REJECTED.
+     * spec, created since the update started, observed FAILED or REJECTED (whether or not it was
+     * replaced since: a replaced task is told to stop, and still counts).
      */
     private static boolean failedDuring(Snapshot s, Service service, UpdateStatus st, Task t) {
         TaskState observed = s.observed(t);
         return current(s, service, t)
                 && !t.meta().createdAt().isBefore(st.startedAt())
-                && t.desiredState() == TaskState.RUNNING
                 && (observed == TaskState.FAILED || observed == TaskState.REJECTED);
     }
 

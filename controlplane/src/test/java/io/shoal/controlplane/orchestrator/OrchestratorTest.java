@@ -370,8 +370,15 @@ class OrchestratorTest {
         Task second = live("web").get(0);
         assertThat(second.slot()).isEqualTo(1);
         assertThat(second.id()).isEqualTo("web.1.1");
+        // As in Swarm: the failed task, once replaced, is told to stop (nothing waits for it any
+        // more), in the same write as its replacement.
+        assertThat(store.read(Kind.TASKS, first.id()).orElseThrow().value().desiredState())
+                .isEqualTo(TaskState.SHUTDOWN);
         await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> live("once")
                 .isEmpty());
+        // Not replaced: it stays as it ended, the slot's last word.
+        assertThat(store.read(Kind.TASKS, onceTask.id()).orElseThrow().value().desiredState())
+                .isEqualTo(TaskState.RUNNING);
     }
 
     @Test
