@@ -162,9 +162,30 @@ public final class Shoald implements Callable<Integer> {
             description = "Ports with the local traffic policy connect to local tasks from the client's own"
                     + " address (IP_TRANSPARENT), with the policy routing this needs installed by the agent"
                     + " (nft mark 0x5e, ip rule pref 9400 fwmark 0x5e lookup 94, local 0.0.0.0/0 dev lo table 94;"
-                    + " tasks of such services route replies via the node): true or false"
-                    + " (default ${DEFAULT-VALUE}).")
+                    + " tasks of such services route replies via the node; the numbers are the three options"
+                    + " below): true or false (default ${DEFAULT-VALUE}).")
     boolean transparentLocal;
+
+    @Option(
+            names = "--transparent-mark",
+            defaultValue = "0x5e",
+            description = "The packet mark of transparent sockets' packets, 0x-hex or decimal, a non-zero u32"
+                    + " (default ${DEFAULT-VALUE}); change it when something else on the host marks packets so.")
+    String transparentMark;
+
+    @Option(
+            names = "--transparent-route-table",
+            defaultValue = "94",
+            description = "The routing table holding the local route marked packets look up, 1..252"
+                    + " (default ${DEFAULT-VALUE}).")
+    int transparentRouteTable;
+
+    @Option(
+            names = "--transparent-rule-priority",
+            defaultValue = "9400",
+            description = "The preference of the fwmark policy rule, 1..32765: before the main table's 32766"
+                    + " (default ${DEFAULT-VALUE}).")
+    int transparentRulePriority;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -282,7 +303,34 @@ public final class Shoald implements Callable<Integer> {
                 "shoal-ingress",
                 parseSeconds("--leave-delay", leaveDelay),
                 healthAddr.equals("none") ? null : hostPort("--health-addr", healthAddr, 9180),
-                transparentLocal ? TransparentRouting.Settings.DEFAULT : null);
+                transparentLocal
+                        ? transparentSettings(transparentMark, transparentRouteTable, transparentRulePriority)
+                        : null);
+    }
+
+    /**
+     * The node's policy routing for transparent forwarding from the three options; a bad value is
+     * refused naming its option.
+     */
+    static TransparentRouting.Settings transparentSettings(String mark, int routeTable, int rulePriority) {
+        String m = mark.trim();
+        long value;
+        try {
+            value = m.startsWith("0x") || m.startsWith("0X") ? Long.parseLong(m.substring(2), 16) : Long.parseLong(m);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--transparent-mark: '" + mark + "' is not a number (0x5e or 94, say)");
+        }
+        String nft = TransparentRouting.Settings.DEFAULT.nftTable();
+        try {
+            return new TransparentRouting.Settings(value, routeTable, rulePriority, nft);
+        } catch (IllegalArgumentException e) {
+            String flag = e.getMessage().startsWith("transparent mark")
+                    ? "--transparent-mark"
+                    : e.getMessage().startsWith("transparent route table")
+                            ? "--transparent-route-table"
+                            : "--transparent-rule-priority";
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code sov-<6 hex digits of the node id's hash>-}: unique per node on a shared machine. */

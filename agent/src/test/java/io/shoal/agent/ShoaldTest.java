@@ -3,6 +3,7 @@ package io.shoal.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shoal.agent.net.TransparentRouting;
 import io.shoal.controlplane.join.JoinTokens;
 import io.shoal.controlplane.store.Layout;
 import java.io.PrintWriter;
@@ -70,6 +71,44 @@ class ShoaldTest {
         assertThat(Shoald.parseSeconds("--session-timeout", "7")).isEqualTo(Duration.ofSeconds(7));
         assertThatThrownBy(() -> Shoald.parseSeconds("--session-timeout", "soon"))
                 .hasMessage("--session-timeout: 'soon' must be a duration like 10s or 500ms");
+    }
+
+    @Test
+    void transparentRoutingNumbersAreOptionsAndBadOnesNameTheirOption() {
+        assertThat(Shoald.transparentSettings("0x5e", 94, 9400)).isEqualTo(TransparentRouting.Settings.DEFAULT);
+        TransparentRouting.Settings other = Shoald.transparentSettings("0X1F0", 120, 8000);
+        assertThat(other.mark()).isEqualTo(0x1f0);
+        assertThat(other.routeTable()).isEqualTo(120);
+        assertThat(other.rulePriority()).isEqualTo(8000);
+        assertThat(Shoald.transparentSettings("4294967295", 1, 1).mark()).isEqualTo(0xFFFF_FFFFL);
+
+        assertThatThrownBy(() -> Shoald.transparentSettings("mark", 94, 9400))
+                .hasMessage("--transparent-mark: 'mark' is not a number (0x5e or 94, say)");
+        assertThatThrownBy(() -> Shoald.transparentSettings("0", 94, 9400))
+                .hasMessageStartingWith("--transparent-mark: transparent mark: 0 must be a non-zero u32");
+        assertThatThrownBy(() -> Shoald.transparentSettings("0x100000000", 94, 9400))
+                .hasMessageStartingWith("--transparent-mark: ");
+        assertThatThrownBy(() -> Shoald.transparentSettings("0x5e", 253, 9400))
+                .hasMessageStartingWith("--transparent-route-table: transparent route table: 253 is outside 1..252");
+        assertThatThrownBy(() -> Shoald.transparentSettings("0x5e", 94, 32766))
+                .hasMessageStartingWith("--transparent-rule-priority: transparent rule priority: 32766 is outside");
+    }
+
+    @Test
+    void aBadTransparentOptionStopsTheAgentBeforeItStartsNamingTheOption() throws Exception {
+        try (TestingServer zk = new TestingServer(true)) {
+            String[] r = run(
+                    "--node-id",
+                    "n1",
+                    "--zookeeper",
+                    zk.getConnectString(),
+                    "--advertise-addr",
+                    "198.18.0.1",
+                    "--transparent-route-table",
+                    "0");
+            assertThat(r[0]).isEqualTo("1");
+            assertThat(r[1]).contains("--transparent-route-table: transparent route table: 0 is outside 1..252");
+        }
     }
 
     @Test
