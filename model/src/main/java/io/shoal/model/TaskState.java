@@ -6,8 +6,14 @@ import com.fasterxml.jackson.annotation.JsonValue;
 /**
  * The life of a task. States only move forward, in declaration order: NEW → PENDING → ASSIGNED →
  * ACCEPTED → PREPARING → STARTING → RUNNING, then one of the terminal states COMPLETE, SHUTDOWN,
- * FAILED, REJECTED, which are final. A task may skip states (a task can fail while PREPARING) but
- * never move back: a restarted task is a new task.
+ * FAILED, REJECTED, ORPHANED, which are final. A task may skip states (a task can fail while
+ * PREPARING) but never move back: a restarted task is a new task.
+ *
+ * <p>ORPHANED (Swarm's state of the same name) is written by the leader, never by an agent: a task
+ * told to shut down whose node was removed, or has been down longer than the orphan timeout (24 h by
+ * default), will never be reported ended by its agent, so the leader ends it. It is declared last:
+ * an observed state is the later (higher ordinal) of the leader's record and the agent's report, so
+ * a report arriving after it (the node came back) cannot move the task back.
  */
 public enum TaskState {
     NEW,
@@ -20,7 +26,9 @@ public enum TaskState {
     COMPLETE,
     SHUTDOWN,
     FAILED,
-    REJECTED;
+    REJECTED,
+    /** Ended by the leader: its node was removed or stayed down past the orphan timeout. */
+    ORPHANED;
 
     @JsonValue
     public String json() {
@@ -32,7 +40,7 @@ public enum TaskState {
         return Enums.parseDashed(TaskState.class, "task state", value);
     }
 
-    /** True for COMPLETE, SHUTDOWN, FAILED and REJECTED: nothing follows them. */
+    /** True for COMPLETE, SHUTDOWN, FAILED, REJECTED and ORPHANED: nothing follows them. */
     public boolean isTerminal() {
         return ordinal() >= COMPLETE.ordinal();
     }

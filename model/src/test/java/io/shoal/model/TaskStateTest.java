@@ -41,6 +41,24 @@ class TaskStateTest {
     }
 
     @Test
+    void orphanedIsTerminalLastAndWrittenAsSwarmWritesIt() throws Exception {
+        assertThat(TaskState.ORPHANED.isTerminal()).isTrue();
+        assertThat(TaskState.values()[TaskState.values().length - 1]).isEqualTo(TaskState.ORPHANED);
+        for (TaskState s : TaskState.values()) {
+            if (!s.isTerminal()) {
+                assertThat(s.canMoveTo(TaskState.ORPHANED))
+                        .as("%s -> ORPHANED", s)
+                        .isTrue();
+            }
+        }
+        // Ended by the leader, it cannot be undone by an agent's late report of another end.
+        assertThatThrownBy(() -> TaskState.ORPHANED.checkMoveTo(TaskState.SHUTDOWN))
+                .hasMessage("task state: cannot move from ORPHANED to SHUTDOWN (ORPHANED is terminal)");
+        assertThat(Json.mapper().writeValueAsString(TaskState.ORPHANED)).isEqualTo("\"orphaned\"");
+        assertThat(TaskState.parse("orphaned")).isEqualTo(TaskState.ORPHANED);
+    }
+
+    @Test
     void aTaskWalksItsLifeForwardAndCannotGoBack() {
         Task task = Task.forSlot(Meta.created("t1", T0), "s1", 0, 1, TaskSpec.of("busybox"));
         assertThat(task.status().state()).isEqualTo(TaskState.NEW);

@@ -92,6 +92,13 @@ import org.slf4j.LoggerFactory;
  * replacement runs (Swarm stops first: docs#9917). Tasks above the replica count, of deleted
  * services, or (global) on nodes no longer eligible are shut down. Tasks of a lost node are shut
  * down by {@link #nodeLost}, which makes their slots empty.
+ *
+ * <p>Orphaned tasks (Swarm's ORPHANED): a task told to stop whose node was removed, or has been down
+ * (not READY) without a break for longer than the orphan timeout (24 h by default, as in Swarm),
+ * will never be reported ended by its agent. The leader ends it itself: {@link TaskState#ORPHANED}
+ * in the task's own status, written in fenced transactions at the start of a pass. From then on it
+ * is {@link #finished}: its addresses are released and the task history limit may delete it. A pass
+ * is booked for when a down node's timeout will expire.
  */
 public final class Orchestrator implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
@@ -124,8 +131,15 @@ public final class Orchestrator implements Closeable {
     /** Sends a pass's transactions together (see {@link #writeInChunks}). */
     private final ExecutorService writers;
 
+    /** Swarm's: a node down this long has its stopped tasks orphaned. */
+    public static final Duration DEFAULT_ORPHAN_TIMEOUT = Duration.ofHours(24);
+
     private final int taskHistoryLimit;
+    private final Duration orphanTimeout;
     private final LongAdder tasksDeleted;
+    private final LongAdder tasksOrphaned;
+    /** Per down node, when the pass that orphans its tasks is booked for (one booking per due time). */
+    private final Map<String, Instant> orphanPasses = new ConcurrentHashMap<>();
 
     private final AtomicBoolean passQueued = new AtomicBoolean();
     private volatile boolean ingressNameClashLogged;
@@ -183,11 +197,45 @@ public final class Orchestrator implements Closeable {
             Clock clock,
             Metrics metrics,
             int taskHistoryLimit) {
+        this(store, fence, allocator, scheduler, clock, metrics, taskHistoryLimit, DEFAULT_ORPHAN_TIMEOUT);
+    }
+
+    /**
+     * @param store a started store
+     * @param fence the leader's fence for this term (null only for single-manager tests)
+     * @param allocator the allocator; {@link #start} restores it from the store
+     * @param scheduler the scheduler
+     * @param clock time for statuses
+     * @param metrics where passes, tasks created, deleted and orphaned and update batches are counted
+     * @param taskHistoryLimit the most tasks a slot keeps, live and ended ({@link
+     *     ClusterSpec#taskHistoryLimit()}); at least 1
+     * @param orphanTimeout how long a node stays down (not READY) before its tasks told to stop are
+     *     {@link TaskState#ORPHANED} ({@link #DEFAULT_ORPHAN_TIMEOUT}); positive
+     * @throws IllegalArgumentException when {@code taskHistoryLimit} is below 1 or {@code
+     *     orphanTimeout} is not positive
+     */
+    public Orchestrator(
+            Store store,
+            Fence fence,
+            Allocator allocator,
+            Scheduler scheduler,
+            Clock clock,
+            Metrics metrics,
+            int taskHistoryLimit,
+            Duration orphanTimeout) {
         if (taskHistoryLimit < 1) {
             throw new IllegalArgumentException("taskHistoryLimit: " + taskHistoryLimit
                     + " must be at least 1 (a slot always keeps its newest task)");
         }
+        if (orphanTimeout == null || orphanTimeout.isNegative() || orphanTimeout.isZero()) {
+            throw new IllegalArgumentException("orphanTimeout: " + orphanTimeout
+                    + " must be positive (how long a node is down before" + " its stopped tasks are orphaned)");
+        }
         this.taskHistoryLimit = taskHistoryLimit;
+        this.orphanTimeout = orphanTimeout;
+        this.tasksOrphaned = metrics.counter(
+                "shoal_controlplane_tasks_orphaned_total",
+                "Tasks the orchestrator marked ORPHANED (node removed, or down past the orphan timeout)");
         this.tasksDeleted = metrics.counter(
                 "shoal_controlplane_tasks_deleted_total",
                 "Ended tasks the orchestrator deleted (task history limit, removed services)");
@@ -390,6 +438,7 @@ public final class Orchestrator implements Closeable {
             ok &= ensureIngress(store.readAll(Kind.NETWORKS));
         }
         ok &= allocateNodeAddresses(s);
+        ok &= orphanTasks(s);
         releaseEnded(s);
         for (Service service : s.services.values()) {
             ok &= reconcile(s, service);
@@ -813,7 +862,67 @@ public final class Orchestrator implements Closeable {
     }
 
     /**
-     * Over for good: observed ended (the agent's report, or the leader's record), or told to stop
+     * Marks ORPHANED (in the task's own status) every task told to stop, not yet {@link #finished},
+     * whose node was removed, or has been down (not READY) for longer than the orphan timeout: no
+     * agent will report its end. Written in fenced, version-checked transactions; what was stored is
+     * laid over this pass's view, so the same pass releases the tasks' addresses and may reap them.
+     * For a node down less long, a pass is booked for when its timeout expires (a node back READY by
+     * then orphans nothing: its {@code since} moved).
+     *
+     * @return false when a write failed (the next pass plans again)
+     */
+    private boolean orphanTasks(Snapshot s) {
+        Instant now = clock.instant();
+        orphanPasses.values().removeIf(due -> !due.isAfter(now));
+        Plan plan = new Plan();
+        Map<String, Integer> byReason = new TreeMap<>();
+        for (Task t : s.tasks.values()) {
+            if (t.nodeId().isEmpty() || t.desiredState().compareTo(TaskState.RUNNING) <= 0 || finished(s, t)) {
+                continue;
+            }
+            Node node = s.nodes.get(t.nodeId());
+            String why;
+            if (node == null) {
+                why = "node " + t.nodeId() + " removed";
+            } else if (node.status().state() != NodeState.READY) {
+                Instant due = node.status().since().plus(orphanTimeout);
+                if (now.isBefore(due)) {
+                    bookOrphanPass(node.id(), due);
+                    continue;
+                }
+                why = "node " + t.nodeId() + " down since " + node.status().since();
+            } else {
+                continue;
+            }
+            plan.updates.add(t.withStatus(t.status().moveTo(TaskState.ORPHANED, now, "orphaned: " + why)));
+            byReason.merge(why, 1, Integer::sum);
+        }
+        if (plan.isEmpty()) {
+            return true;
+        }
+        try {
+            writeInChunks(plan);
+            tasksOrphaned.add(plan.updates.size());
+            log.info("orchestrator: tasks orphaned: {}", byReason);
+            return true;
+        } catch (RuntimeException e) {
+            log.info("orchestrator: tasks not orphaned this pass: {}", e.getMessage());
+            return false;
+        } finally {
+            own.applyToTasks(s.tasks); // what was stored, at its new version
+        }
+    }
+
+    /** Books a pass just after {@code due} for a down node's tasks, once per due time. */
+    private void bookOrphanPass(String nodeId, Instant due) {
+        if (!due.equals(orphanPasses.put(nodeId, due))) {
+            // A millisecond late rather than early: the pass must find the timeout expired.
+            wakeAt(due.plusMillis(1));
+        }
+    }
+
+    /**
+     * Over for good: observed ended (the agent's report, or the leader's record, ORPHANED included), or told to stop
      * before it was ever assigned (no agent was given it: it has no report and nothing to stop).
      */
     static boolean finished(Snapshot s, Task t) {
