@@ -93,8 +93,8 @@ import org.slf4j.LoggerFactory;
  * services, or (global) on nodes no longer eligible are shut down. Tasks of a lost node are shut
  * down by {@link #nodeLost}, which makes their slots empty.
  *
- * <p>Orphaned tasks (Swarm's ORPHANED): a task told to stop whose node was removed, or has been down
- * (not READY) without a break for longer than the orphan timeout (24 h by default, as in Swarm),
+ * <p>Orphaned tasks (Swarm's ORPHANED): a task told to stop whose node was removed, or has been DOWN
+ * without a break for longer than the orphan timeout (24 h by default, as in Swarm),
  * will never be reported ended by its agent. The leader ends it itself: {@link TaskState#ORPHANED}
  * in the task's own status, written in fenced transactions at the start of a pass. From then on it
  * is {@link #finished}: its addresses are released and the task history limit may delete it. A pass
@@ -209,7 +209,7 @@ public final class Orchestrator implements Closeable {
      * @param metrics where passes, tasks created, deleted and orphaned and update batches are counted
      * @param taskHistoryLimit the most tasks a slot keeps, live and ended ({@link
      *     ClusterSpec#taskHistoryLimit()}); at least 1
-     * @param orphanTimeout how long a node stays down (not READY) before its tasks told to stop are
+     * @param orphanTimeout how long a node stays DOWN before its tasks told to stop are
      *     {@link TaskState#ORPHANED} ({@link #DEFAULT_ORPHAN_TIMEOUT}); positive
      * @throws IllegalArgumentException when {@code taskHistoryLimit} is below 1 or {@code
      *     orphanTimeout} is not positive
@@ -863,7 +863,7 @@ public final class Orchestrator implements Closeable {
 
     /**
      * Marks ORPHANED (in the task's own status) every task told to stop, not yet {@link #finished},
-     * whose node was removed, or has been down (not READY) for longer than the orphan timeout: no
+     * whose node was removed, or has been DOWN for longer than the orphan timeout: no
      * agent will report its end. Written in fenced, version-checked transactions; what was stored is
      * laid over this pass's view, so the same pass releases the tasks' addresses and may reap them.
      * For a node down less long, a pass is booked for when its timeout expires (a node back READY by
@@ -884,7 +884,9 @@ public final class Orchestrator implements Closeable {
             String why;
             if (node == null) {
                 why = "node " + t.nodeId() + " removed";
-            } else if (node.status().state() != NodeState.READY) {
+            } else if (node.status().state() == NodeState.DOWN) {
+                // DOWN only: the membership watcher's word that the member record vanished, with when
+                // (a record not yet observed, UNKNOWN, has no meaningful "since").
                 Instant due = node.status().since().plus(orphanTimeout);
                 if (now.isBefore(due)) {
                     bookOrphanPass(node.id(), due);
