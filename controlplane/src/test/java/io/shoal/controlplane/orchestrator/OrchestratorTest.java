@@ -3,12 +3,12 @@ package io.shoal.controlplane.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.shoal.controlplane.ZkStoreTest;
 import io.shoal.controlplane.ZkSupport;
 import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.store.Fence;
 import io.shoal.controlplane.store.Kind;
-import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Cidr;
 import io.shoal.model.ClusterSpec;
@@ -39,46 +39,19 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /** The orchestrator on real ZooKeeper with simulated nodes (node records written as membership would). */
-class OrchestratorTest {
+class OrchestratorTest extends ZkStoreTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private static TestingServer server;
-    private CuratorFramework client;
-    private Store store;
     private Orchestrator orchestrator;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ZkSupport.server();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void open(TestInfo info) throws Exception {
-        client = ZkSupport.client(server.getConnectString());
-        store = ZkSupport.store(client, "o", info);
-    }
 
     @AfterEach
     void closeAll() throws Exception {
         if (orchestrator != null) {
             orchestrator.close();
         }
-        store.close();
-        client.close();
     }
 
     private Orchestrator orchestrator(Fence fence) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.shoal.controlplane.ZkStoreTest;
 import io.shoal.controlplane.ZkSupport;
 import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.api.Request;
@@ -13,7 +14,6 @@ import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.status.TaskStatusReporter;
 import io.shoal.controlplane.store.Kind;
-import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.Stored;
 import io.shoal.controlplane.table.ServiceTables;
 import io.shoal.model.ClusterSpec;
@@ -38,14 +38,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /**
  * ORPHANED tasks (Swarm's state of that name) on real ZooKeeper with simulated node records: the
@@ -54,30 +49,15 @@ import org.junit.jupiter.api.TestInfo;
  * back in time orphans nothing; a late agent report does not undo it; tasks already reported ended
  * are left as they are.
  */
-class OrphanedTasksTest {
+class OrphanedTasksTest extends ZkStoreTest {
     private static final Duration WAIT = Duration.ofSeconds(8);
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
-    private static TestingServer server;
-    private CuratorFramework client;
-    private Store store;
     private Orchestrator orchestrator;
     private Allocator allocator;
     private final Metrics metrics = new Metrics();
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ZkSupport.server();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
-    void open(TestInfo info) throws Exception {
-        client = ZkSupport.client(server.getConnectString());
-        store = ZkSupport.store(client, "o", info);
+    void open() {
         for (String id : List.of("n1", "n2", "n3")) {
             ZkSupport.worker(store, id, Map.of());
         }
@@ -90,8 +70,6 @@ class OrphanedTasksTest {
         if (orchestrator != null) {
             orchestrator.close();
         }
-        store.close();
-        client.close();
     }
 
     private void start(int limit, Duration orphanTimeout) {

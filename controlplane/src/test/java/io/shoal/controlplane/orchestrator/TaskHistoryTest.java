@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.controlplane.SimAgents;
+import io.shoal.controlplane.ZkStoreTest;
 import io.shoal.controlplane.ZkSupport;
 import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.store.Kind;
-import io.shoal.controlplane.store.Store;
 import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Cidr;
 import io.shoal.model.ClusterSpec;
@@ -43,25 +43,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /**
  * The task history limit (Swarm's TaskHistoryRetentionLimit) on real ZooKeeper with simulated node
  * records: ended tasks deleted down to the limit per slot, ids never reused, restart counts and
  * rolling updates unaffected, addresses given back once.
  */
-class TaskHistoryTest {
+class TaskHistoryTest extends ZkStoreTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static TestingServer server;
-    private CuratorFramework client;
-    private Store store;
     private Orchestrator orchestrator;
     private Allocator allocator;
     private SimAgents agents;
@@ -88,20 +80,8 @@ class TaskHistoryTest {
         }
     }
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ZkSupport.server();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
-    void open(TestInfo info) throws Exception {
-        client = ZkSupport.client(server.getConnectString());
-        store = ZkSupport.store(client, "h", info);
+    void open() {
         for (String id : List.of("n1", "n2")) {
             ZkSupport.worker(store, id, Map.of());
         }
@@ -117,8 +97,6 @@ class TaskHistoryTest {
         if (agents != null) {
             agents.close();
         }
-        store.close();
-        client.close();
     }
 
     private Orchestrator start(int limit) {

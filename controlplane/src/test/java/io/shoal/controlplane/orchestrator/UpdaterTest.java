@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.controlplane.SimAgents;
+import io.shoal.controlplane.ZkStoreTest;
 import io.shoal.controlplane.ZkSupport;
 import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.store.Kind;
-import io.shoal.controlplane.store.Store;
 import io.shoal.model.ClusterSpec;
 import io.shoal.model.ContainerSpec;
 import io.shoal.model.FailureAction;
@@ -29,40 +29,20 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 
 /** Rolling updates and rollbacks on real ZooKeeper with simulated agents reporting task states. */
-class UpdaterTest {
+class UpdaterTest extends ZkStoreTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Duration MONITOR = Duration.ofMillis(200);
-    private static TestingServer server;
-    private CuratorFramework client;
-    private Store store;
     private Orchestrator orchestrator;
     private SimAgents agents;
     private final Metrics metrics = new Metrics();
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ZkSupport.server();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
-    void open(TestInfo info) throws Exception {
-        client = ZkSupport.client(server.getConnectString());
-        store = ZkSupport.store(client, "u", info);
+    void open() {
         for (String id : List.of("n1", "n2", "n3")) {
             ZkSupport.worker(store, id, Map.of());
         }
@@ -80,8 +60,6 @@ class UpdaterTest {
     void closeAll() throws Exception {
         orchestrator.close();
         agents.close();
-        store.close();
-        client.close();
     }
 
     private static ServiceSpec spec(String image, UpdateConfig update) {
