@@ -1,6 +1,15 @@
 package io.shoal.controlplane;
 
+import io.shoal.controlplane.status.TaskStatusReporter;
+import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Store;
+import io.shoal.model.Meta;
+import io.shoal.model.Network;
+import io.shoal.model.NetworkSpec;
+import io.shoal.model.TaskState;
+import io.shoal.model.TaskStatus;
+import java.time.Instant;
+import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -41,5 +50,22 @@ public abstract class ZkStoreTest {
     void closeStore() throws Exception {
         store.close();
         client.close();
+    }
+
+    /** READY, ACTIVE workers with these ids ({@link ZkSupport#worker}, no labels). */
+    protected void workers(String... ids) {
+        for (String id : ids) {
+            ZkSupport.worker(store, id, Map.of());
+        }
+    }
+
+    /** An overlay network {@code name} (id = name), not allocated yet. */
+    protected void overlay(String name) {
+        store.create(Kind.NETWORKS, Network.unallocated(Meta.created(name, Instant.now()), NetworkSpec.overlay(name)));
+    }
+
+    /** What the task's agent would report, through the real status path ({@link TaskStatusReporter}). */
+    protected void report(String taskId, TaskState state) {
+        new TaskStatusReporter(store).report(taskId, TaskStatus.of(state, Instant.now(), "reported"));
     }
 }

@@ -9,7 +9,6 @@ import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.scheduler.Scheduler;
 import io.shoal.controlplane.store.Fence;
 import io.shoal.controlplane.store.Kind;
-import io.shoal.controlplane.store.Stored;
 import io.shoal.model.Cidr;
 import io.shoal.model.ClusterSpec;
 import io.shoal.model.Meta;
@@ -26,7 +25,6 @@ import io.shoal.model.Service;
 import io.shoal.model.ServiceSpec;
 import io.shoal.model.Task;
 import io.shoal.model.TaskState;
-import io.shoal.model.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +33,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -80,18 +77,6 @@ class OrchestratorTest extends ZkStoreTest {
     private void scale(String id, long replicas) {
         Service s = store.read(Kind.SERVICES, id).orElseThrow().value();
         store.update(Kind.SERVICES, s.updatedTo(s.spec().withReplicas(replicas)));
-    }
-
-    /** What the owning agent would write. */
-    private void report(String taskId, TaskState state) {
-        Optional<Stored<TaskStatus>> cur = store.read(Kind.STATUS, taskId);
-        TaskStatus next = TaskStatus.of(state, Instant.now(), "reported");
-        if (cur.isEmpty()) {
-            store.create(Kind.STATUS, taskId, next);
-        } else {
-            cur.get().value().state().checkMoveTo(state);
-            store.update(Kind.STATUS, taskId, cur.get().version(), next);
-        }
     }
 
     private List<Task> live(String serviceId) {

@@ -5,14 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.shoal.controlplane.ZkStoreTest;
-import io.shoal.controlplane.ZkSupport;
 import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.api.Request;
 import io.shoal.controlplane.api.Response;
 import io.shoal.controlplane.api.docker.DockerApi;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Scheduler;
-import io.shoal.controlplane.status.TaskStatusReporter;
 import io.shoal.controlplane.store.Kind;
 import io.shoal.controlplane.store.Stored;
 import io.shoal.controlplane.table.ServiceTables;
@@ -21,7 +19,6 @@ import io.shoal.model.Json;
 import io.shoal.model.Meta;
 import io.shoal.model.Network;
 import io.shoal.model.NetworkAttachmentConfig;
-import io.shoal.model.NetworkSpec;
 import io.shoal.model.Node;
 import io.shoal.model.NodeState;
 import io.shoal.model.RestartCondition;
@@ -30,7 +27,6 @@ import io.shoal.model.Service;
 import io.shoal.model.ServiceSpec;
 import io.shoal.model.Task;
 import io.shoal.model.TaskState;
-import io.shoal.model.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,11 +54,8 @@ class OrphanedTasksTest extends ZkStoreTest {
 
     @BeforeEach
     void open() {
-        for (String id : List.of("n1", "n2", "n3")) {
-            ZkSupport.worker(store, id, Map.of());
-        }
-        store.create(
-                Kind.NETWORKS, Network.unallocated(Meta.created("net", Instant.now()), NetworkSpec.overlay("net")));
+        workers("n1", "n2", "n3");
+        overlay("net");
     }
 
     @AfterEach
@@ -85,11 +78,6 @@ class OrphanedTasksTest extends ZkStoreTest {
                 .withNetworks(List.of(NetworkAttachmentConfig.of("net", name)))
                 .withRestartPolicy(new RestartPolicy(restart, Duration.ZERO, 0, null)));
         store.create(Kind.SERVICES, Service.created(Meta.created(name, Instant.now()), spec));
-    }
-
-    /** What the owning agent would write, through the agents' reporter (which never moves back). */
-    private void report(String taskId, TaskState state) {
-        new TaskStatusReporter(store).report(taskId, TaskStatus.of(state, Instant.now(), "reported"));
     }
 
     /** Marks a node DOWN (as the membership watcher does) and waits until the view shows it. */

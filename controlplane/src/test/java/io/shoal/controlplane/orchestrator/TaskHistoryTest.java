@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.shoal.controlplane.SimAgents;
 import io.shoal.controlplane.ZkStoreTest;
-import io.shoal.controlplane.ZkSupport;
 import io.shoal.controlplane.allocator.Allocator;
 import io.shoal.controlplane.metrics.Metrics;
 import io.shoal.controlplane.scheduler.Scheduler;
@@ -19,7 +18,6 @@ import io.shoal.model.FailureAction;
 import io.shoal.model.Meta;
 import io.shoal.model.Network;
 import io.shoal.model.NetworkAttachmentConfig;
-import io.shoal.model.NetworkSpec;
 import io.shoal.model.Placement;
 import io.shoal.model.RestartCondition;
 import io.shoal.model.RestartPolicy;
@@ -27,7 +25,6 @@ import io.shoal.model.Service;
 import io.shoal.model.ServiceSpec;
 import io.shoal.model.Task;
 import io.shoal.model.TaskState;
-import io.shoal.model.TaskStatus;
 import io.shoal.model.UpdateConfig;
 import io.shoal.model.UpdateOrder;
 import io.shoal.model.UpdateState;
@@ -40,7 +37,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -82,11 +78,8 @@ class TaskHistoryTest extends ZkStoreTest {
 
     @BeforeEach
     void open() {
-        for (String id : List.of("n1", "n2")) {
-            ZkSupport.worker(store, id, Map.of());
-        }
-        store.create(
-                Kind.NETWORKS, Network.unallocated(Meta.created("net", Instant.now()), NetworkSpec.overlay("net")));
+        workers("n1", "n2");
+        overlay("net");
     }
 
     @AfterEach
@@ -114,17 +107,6 @@ class TaskHistoryTest extends ZkStoreTest {
 
     private void service(ServiceSpec spec) {
         store.create(Kind.SERVICES, Service.created(Meta.created(spec.name(), Instant.now()), spec));
-    }
-
-    /** What the owning agent would write. */
-    private void report(String taskId, TaskState state) {
-        Optional<Stored<TaskStatus>> cur = store.read(Kind.STATUS, taskId);
-        TaskStatus next = TaskStatus.of(state, Instant.now(), "reported");
-        if (cur.isEmpty()) {
-            store.create(Kind.STATUS, taskId, next);
-        } else {
-            store.update(Kind.STATUS, taskId, cur.get().version(), next);
-        }
     }
 
     /** Tasks of a service in ZooKeeper (not the view). */

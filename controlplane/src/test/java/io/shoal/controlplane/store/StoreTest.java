@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.shoal.controlplane.Lifecycle;
+import io.shoal.controlplane.ZkStoreTest;
 import io.shoal.controlplane.ZkSupport;
 import io.shoal.model.ClusterSpec;
 import io.shoal.model.Meta;
@@ -27,43 +28,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-class StoreTest {
+class StoreTest extends ZkStoreTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    private static TestingServer server;
-    private CuratorFramework client;
-    private Store store;
 
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = ZkSupport.server();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void open(TestInfo info) throws Exception {
-        client = ZkSupport.client(server.getConnectString());
-        store = new Store(client, root(info), Clock.systemUTC(), Duration.ofSeconds(5));
-        store.start();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        store.close();
-        client.close();
-    }
-
+    /** The root of the test method's store ({@link ZkStoreTest}): for second stores on the same data. */
     static Layout root(TestInfo info) {
         return new Layout("/t-" + info.getTestMethod().orElseThrow().getName());
     }
