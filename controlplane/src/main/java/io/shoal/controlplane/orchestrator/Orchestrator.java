@@ -178,17 +178,7 @@ public final class Orchestrator implements Closeable {
         this(store, fence, allocator, scheduler, clock, metrics, ClusterSpec.DEFAULT_TASK_HISTORY_LIMIT);
     }
 
-    /**
-     * @param store a started store
-     * @param fence the leader's fence for this term (null only for single-manager tests)
-     * @param allocator the allocator; {@link #start} restores it from the store
-     * @param scheduler the scheduler
-     * @param clock time for statuses
-     * @param metrics where passes, tasks created and deleted and update batches are counted
-     * @param taskHistoryLimit the most tasks a slot keeps, live and ended ({@link
-     *     ClusterSpec#taskHistoryLimit()}); at least 1
-     * @throws IllegalArgumentException when {@code taskHistoryLimit} is below 1
-     */
+    /** {@link #Orchestrator(Store, Fence, Allocator, Scheduler, Clock, Metrics, int, Duration)} with Swarm's orphan timeout. */
     public Orchestrator(
             Store store,
             Fence fence,
@@ -229,7 +219,7 @@ public final class Orchestrator implements Closeable {
         }
         if (orphanTimeout == null || orphanTimeout.isNegative() || orphanTimeout.isZero()) {
             throw new IllegalArgumentException("orphanTimeout: " + orphanTimeout
-                    + " must be positive (how long a node is down before" + " its stopped tasks are orphaned)");
+                    + " must be positive (how long a node is down before its stopped tasks are orphaned)");
         }
         this.taskHistoryLimit = taskHistoryLimit;
         this.orphanTimeout = orphanTimeout;
